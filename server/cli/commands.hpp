@@ -1,0 +1,8 @@
+// One function per `ringfence` subcommand; argv[0] is the subcommand's name.
+#pragma once
+
+namespace ringfence::cli {
+
+int cmd_version(int argc, char** argv);
+
+}  // namespace ringfence::cli

@@ -1,0 +1,43 @@
+// `ringfence` command-line entry: dispatches to one subcommand per file.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "commands.hpp"
+
+namespace {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*main)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"version", "print the version", ringfence::cli::cmd_version},
+};
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: ringfence COMMAND [OPTIONS]\n\ncommands:\n");
+    for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+    std::fprintf(out, "\n`ringfence COMMAND --help` describes each command.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    std::string_view name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        usage(stdout);
+        return 0;
+    }
+    for (const auto& c : kCommands)
+        if (name == c.name) return c.main(argc - 1, argv + 1);
+    std::fprintf(stderr, "ringfence: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
