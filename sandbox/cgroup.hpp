@@ -1,0 +1,81 @@
+// One interface over cgroup v2 and cgroup v1: a group per sandbox, created
+// only under the launcher's own `ringfence` subtree, never anywhere else.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ringfence/error.hpp"
+#include "unique_fd.hpp"
+
+namespace ringfence {
+
+struct CgroupLimits {
+    std::uint64_t memory_bytes = 0;  // 0: unlimited. Swap is always disabled or counted.
+    std::uint32_t pids = 0;          // 0: unlimited
+};
+
+struct CgroupUsage {
+    std::uint64_t cpu_usage_us = 0;      // all tasks, user + system
+    std::uint64_t memory_current_bytes = 0;
+    std::uint64_t memory_peak_bytes = 0;  // since creation or the last reset_peak()
+    std::uint64_t oom_kills = 0;          // tasks killed by the OOM killer in this group
+    std::uint64_t pids_limit_hits = 0;    // forks refused because of the pids limit
+    std::uint64_t pids_current = 0;
+};
+
+class CgroupGroup {
+public:
+    virtual ~CgroupGroup() = default;  // destroys the group (kills what is left first)
+
+    // v2: an O_DIRECTORY fd usable with clone3(CLONE_INTO_CGROUP); v1: invalid (-1).
+    virtual int clone_into_fd() const = 0;
+    // Moves a process (host pid) into the group. Needed on v1; works on v2 too.
+    virtual Result<void> attach(pid_t pid) = 0;
+    virtual Result<void> set_limits(const CgroupLimits& limits) = 0;
+    virtual Result<CgroupUsage> usage() const = 0;
+    // Starts a new peak measurement from the current usage (v1: max_usage_in_bytes;
+    // v2: memory.peak reset where the kernel supports it, else reports unsupported).
+    virtual Result<void> reset_peak() = 0;
+    // Kills every task in the group (v2: cgroup.kill; v1: SIGKILL each task, repeated
+    // until empty) and waits until the group has no task left.
+    virtual Result<void> kill_all() = 0;
+    virtual bool empty() const = 0;
+    virtual const std::string& name() const = 0;
+};
+
+class CgroupBackend {
+public:
+    virtual ~CgroupBackend() = default;
+    // "cgroup-v2" or "cgroup-v1": goes into RunResult::measured_by.
+    virtual const char* measured_by() const = 0;
+    // A fresh, empty group named `name` under the launcher's subtree.
+    virtual Result<std::unique_ptr<CgroupGroup>> create(const std::string& name) = 0;
+    // Whether reset_peak() works (v1 always; v2 since Linux 6.12).
+    virtual bool can_reset_peak() const = 0;
+};
+
+struct CgroupOptions {
+    // Root of the launcher's own subtree. Empty: automatic, see detect_cgroups().
+    std::string root;
+    // Alternative filesystem root, so tests can point the backends at a fake
+    // cgroupfs tree made of plain files ("" = "/").
+    std::string fs_prefix;
+};
+
+// Finds a usable cgroup setup: pure or hybrid v2 with memory, pids and cpu
+// controllers delegated to us first, else v1 with memory, pids and cpuacct.
+// Creates the `ringfence` subtree (and enables controllers in it) when missing.
+// Returns a setup error naming what is missing when neither works.
+Result<std::unique_ptr<CgroupBackend>> detect_cgroups(const CgroupOptions& options);
+
+// Each backend on its own, for tests and for `ringfence check`.
+Result<std::unique_ptr<CgroupBackend>> make_cgroup_v2(const std::string& subtree_dir);
+Result<std::unique_ptr<CgroupBackend>> make_cgroup_v1(const std::string& memory_dir,
+                                                      const std::string& pids_dir,
+                                                      const std::string& cpuacct_dir);
+
+}  // namespace ringfence
