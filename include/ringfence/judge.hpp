@@ -1,0 +1,99 @@
+// The judging pipeline's public face: what the HTTP service and
+// `ringfence judge` call. No HTTP here; the service translates.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ringfence/error.hpp"
+#include "ringfence/job.hpp"
+#include "ringfence/launcher.hpp"
+#include "ringfence/profile.hpp"
+#include "ringfence/run_result.hpp"
+
+namespace ringfence {
+
+struct LanguageInfo {
+    std::string id;            // "cpp17"
+    std::string name;          // "C++ (GCC, C++17)"
+    std::string version;       // read from the toolchain at start-up, "" when unavailable
+    bool available = false;    // toolchain installed and its version command ran
+    std::string unavailable_reason;
+    bool compiled = false;
+    std::string source_file;
+    std::vector<int> judge0_ids;
+    std::vector<std::string> judge0_names;
+    std::string piston_language;
+    std::vector<std::string> piston_aliases;
+};
+
+struct TestResult {
+    int index = 0;
+    Verdict verdict = Verdict::internal_error;
+    std::string time_limit_kind;  // "cpu" or "wall" for time_limit_exceeded, else ""
+    RunResult run;                // status, times, memory, exit code, signal, violation, stdout/stderr
+    std::string checker_message;  // checker/interactor/comparator explanation
+};
+
+struct JobResult {
+    Verdict verdict = Verdict::internal_error;  // overall
+    std::optional<RunResult> compile;           // absent for interpreted languages
+    std::string compile_output;                 // compiler stdout+stderr, capped
+    std::vector<TestResult> tests;
+    std::string internal_error;                 // Verdict::internal_error: what went wrong (for operators)
+    std::string language_version;
+    std::string tier = "process";
+    std::uint64_t max_cpu_time_us = 0;
+    std::uint64_t max_wall_time_us = 0;
+    std::uint64_t max_memory_kib = 0;
+};
+
+// One record per sandbox the judge creates, for the audit log and metrics.
+struct SandboxRecord {
+    std::string purpose;     // "compile", "test", "checker", "interactor", "version"
+    int test_index = -1;
+    std::string language;
+    Limits limits;
+    RunResult result;
+};
+
+struct JudgeContext {
+    std::string tenant = "local";
+    std::string job_id;
+    CancelToken* cancel = nullptr;
+    std::function<void(const SandboxRecord&)> on_sandbox;  // called from worker threads
+    std::function<void(const TestResult&)> on_test;        // progress, in completion order
+};
+
+struct JudgeConfig {
+    unsigned test_concurrency = 2;        // tests of one job run in parallel up to this
+    std::uint64_t max_compile_output_bytes = 64 * 1024;
+    std::uint64_t max_artifact_bytes = 256ull << 20;
+};
+
+class Judge {
+public:
+    static Result<std::unique_ptr<Judge>> create(JudgeConfig config, Launcher& launcher,
+                                                 const ProfileStore& profiles);
+    virtual ~Judge() = default;
+
+    virtual const std::vector<LanguageInfo>& languages() const = 0;
+    virtual const LanguageInfo* find_language(const std::string& id) const = 0;
+
+    // Checks a job against the language profile (flags allowed, limits within maxima)
+    // and fills defaults. Errors are ErrorKind::input naming the field.
+    virtual Result<Job> normalize(Job job) const = 0;
+    // Runs a normalized job to completion. Never throws.
+    virtual JobResult run(const Job& job, const JudgeContext& context) = 0;
+};
+
+// The native job JSON (README "Job JSON"). Errors name the field by JSON path,
+// e.g. "tests[2].stdin: expected a string".
+Result<Job> parse_job_json(const std::string& text);
+std::string to_json(const JobResult& result);
+const char* to_string(Verdict verdict) noexcept;
+
+}  // namespace ringfence
