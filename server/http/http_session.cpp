@@ -1,0 +1,140 @@
+#include "http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+namespace ringfence::server {
+
+HttpSession::HttpSession(tcp::socket socket, SessionEnv env) : stream_(std::move(socket)), env_(std::move(env)) {
+    ++env_.open_connections;
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+HttpSession::~HttpSession() { --env_.open_connections; }
+
+void HttpSession::start() {
+    boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+}
+
+void HttpSession::read_header() {
+    parser_.emplace();
+    parser_->header_limit(env_.config.max_header_bytes);
+    parser_->body_limit(env_.config.max_body_bytes);
+    auto ms = first_request_ ? env_.config.header_timeout_ms : env_.config.idle_timeout_ms;
+    stream_.expires_after(std::chrono::milliseconds(ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void HttpSession::on_header(beast::error_code ec) {
+    started_ = std::chrono::steady_clock::now();
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::eof ||
+        ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted)
+        return close();
+    if (ec == http::error::header_limit)
+        return fail_request(http::status::request_header_fields_too_large, "request headers too large");
+    if (ec) return fail_request(http::status::bad_request, "malformed HTTP request: " + ec.message());
+    first_request_ = false;
+    auto& header = parser_->get();
+    if (beast::websocket::is_upgrade(header) && env_.upgrade) {
+        stream_.expires_never();
+        Request request = parser_->release();
+        if (env_.upgrade(stream_, request)) return;  // the WebSocket session owns the socket now
+        return fail_request(http::status::not_found, "no WebSocket endpoint here");
+    }
+    if (auto len = parser_->content_length(); len && *len > env_.config.max_body_bytes)
+        return fail_request(http::status::payload_too_large,
+                            "request body larger than " + std::to_string(env_.config.max_body_bytes) + " bytes");
+    stream_.expires_after(std::chrono::milliseconds(env_.config.body_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
+}
+
+void HttpSession::on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit)
+        return fail_request(http::status::payload_too_large,
+                            "request body larger than " + std::to_string(env_.config.max_body_bytes) + " bytes");
+    if (ec == beast::error::timeout || ec == boost::asio::error::eof || ec == http::error::end_of_stream ||
+        ec == boost::asio::error::connection_reset)
+        return close();
+    if (ec) return fail_request(http::status::bad_request, "malformed HTTP request: " + ec.message());
+    handle();
+}
+
+void HttpSession::handle() {
+    auto ex = std::make_shared<Exchange>();
+    ex->request = parser_->release();
+    ex->remote = remote_;
+    // No timer while the handler works: a synchronous run may take its full wall limit.
+    stream_.expires_never();
+    responding_ = true;
+    std::weak_ptr<Exchange> weak = ex;
+    auto self = shared_from_this();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    ex->respond = [self, weak, answered](Response response) {
+        if (answered->exchange(true)) return;
+        boost::asio::post(self->stream_.get_executor(), [self, weak, r = std::move(response)]() mutable {
+            AccessRecord rec;
+            if (auto e = weak.lock()) {
+                rec.method = std::string(e->request.method_string());
+                rec.target = std::string(e->request.target());
+                rec.tenant = e->tenant;
+                rec.user_agent = std::string(e->request[http::field::user_agent]);
+                self->env_.metrics.http_request(e->api.empty() ? "ops" : e->api, r.result_int());
+            }
+            rec.remote = self->remote_;
+            rec.status = r.result_int();
+            rec.bytes = r.body().size();
+            rec.duration_ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - self->started_).count();
+            self->env_.access_log.write(rec);
+            self->send(std::move(r));
+        });
+    };
+    if (!split_target(ex->request.target(), ex->path, ex->query)) {
+        ex->api = "ops";
+        return ex->respond(json_response(ex->request, http::status::bad_request, {{"error", "malformed URL encoding"}}));
+    }
+    try {
+        env_.router.dispatch(ex);
+    } catch (const std::exception& e) {
+        // A handler bug must not leak a stack trace or kill the connection silently.
+        ex->respond(json_response(ex->request, http::status::internal_server_error,
+                                  error_body(ex->api, "internal error")));
+    }
+}
+
+void HttpSession::send(Response response) {
+    auto shared = std::make_shared<Response>(std::move(response));
+    stream_.expires_after(std::chrono::milliseconds(env_.config.body_timeout_ms));
+    http::async_write(stream_, *shared, [self = shared_from_this(), shared](beast::error_code ec, std::size_t) {
+        self->responding_ = false;
+        if (ec || !shared->keep_alive()) return self->close();
+        self->read_header();
+    });
+}
+
+void HttpSession::fail_request(http::status status, const std::string& message) {
+    Request dummy;
+    dummy.version(11);
+    dummy.keep_alive(false);
+    auto r = json_response(dummy, status, {{"error", message}});
+    r.keep_alive(false);
+    env_.metrics.http_request("ops", static_cast<unsigned>(status));
+    AccessRecord rec;
+    rec.remote = remote_;
+    rec.status = static_cast<unsigned>(status);
+    env_.access_log.write(rec);
+    send(std::move(r));
+}
+
+void HttpSession::close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+}
+
+}  // namespace ringfence::server

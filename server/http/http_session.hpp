@@ -1,0 +1,63 @@
+// One client connection: HTTP/1.1 with keep-alive, asynchronous throughout.
+// Slow clients are cut by timeouts (header, body, idle between requests),
+// oversized bodies get 413; while a handler works (a synchronous run), the
+// connection holds no thread and no timer.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "exchange.hpp"
+#include "router.hpp"
+#include "service/access_log.hpp"
+#include "service/config.hpp"
+#include "service/metrics.hpp"
+
+namespace ringfence::server {
+
+namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
+
+// Takes over a connection that asked for a WebSocket upgrade.
+using UpgradeHandler = std::function<bool(beast::tcp_stream& stream, Request& request)>;
+
+struct SessionEnv {
+    const Router& router;
+    const HttpConfig& config;
+    AccessLog& access_log;
+    Metrics& metrics;
+    std::atomic<unsigned>& open_connections;
+    UpgradeHandler upgrade;  // returns true when it took the stream
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(tcp::socket socket, SessionEnv env);
+    ~HttpSession();
+    void start();
+
+private:
+    void read_header();
+    void on_header(beast::error_code ec);
+    void on_body(beast::error_code ec);
+    void handle();
+    void send(Response response);
+    void fail_request(http::status status, const std::string& message);
+    void close();
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_{8192};
+    std::optional<http::request_parser<http::string_body>> parser_;
+    SessionEnv env_;
+    std::string remote_;
+    bool first_request_ = true;
+    bool responding_ = false;
+    std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace ringfence::server
