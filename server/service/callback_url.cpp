@@ -90,3 +90,23 @@ Result<CallbackUrl> parse_callback_url(const std::string& url) {
 }
 
 }  // namespace ringfence::server
+
+namespace ringfence::server {
+
+Result<CallbackUrl> validate_callback_url(const std::string& url, bool allow_private) {
+    auto parsed = parse_callback_url(url);
+    if (!parsed || allow_private) return parsed;
+    std::string host = parsed->host;
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost"))
+        return input_error("callback_url: loopback hosts are not allowed");
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(parsed->host, ec);
+    if (!ec) {
+        std::string why = forbidden_address_reason(address);
+        if (!why.empty()) return input_error("callback_url: " + why + " addresses are not allowed");
+    }
+    return parsed;
+}
+
+}  // namespace ringfence::server

@@ -25,3 +25,10 @@ Result<CallbackUrl> parse_callback_url(const std::string& url);
 std::string forbidden_address_reason(const boost::asio::ip::address& address);
 
 }  // namespace ringfence::server
+
+namespace ringfence::server {
+// At submission: syntax, and literal addresses ("127.0.0.1", "[::1]",
+// "localhost") refused unless private addresses are allowed. Names resolve
+// again at delivery time, where every answer is checked.
+Result<CallbackUrl> validate_callback_url(const std::string& url, bool allow_private);
+}  // namespace ringfence::server

@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include "tenant_policy.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -183,6 +185,8 @@ void Scheduler::execute(const QueuedEntry& entry) {
     } else {
         auto job = codec->second->to_job(record);
         if (job) job = executor->second->normalize(std::move(job.value()));
+        if (job)
+            if (const TenantConfig* t = deps_.tenants.find(record.tenant)) clamp_to_ceilings(job.value(), *t);
         if (!job) {
             result = internal_failure("stored request no longer valid: " + job.error().message);
         } else {
