@@ -15,6 +15,9 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"version", "print the version", ringfence::cli::cmd_version},
+#ifdef RINGFENCE_HAVE_SERVE
+    {"serve", "serve the HTTP APIs (native, Judge0, Piston)", ringfence::cli::cmd_serve},
+#endif
 };
 
 void usage(std::FILE* out) {
