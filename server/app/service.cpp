@@ -163,21 +163,6 @@ private:
 
 }  // namespace
 
-Result<void> check_exposure(const ServiceConfig& config) {
-    auto address = parse_listen_address(config.listen);
-    if (!address) return address.error();
-    if (is_loopback_listen_address(address->first)) return {};
-    if (!config.has_api_keys())
-        return input_error("refusing to listen on " + config.listen +
-                           ": it is not a loopback address and no tenant has an API key. Add keys "
-                           "(tenants[].api_key_sha256; `ringfence serve --hash-key KEY` prints a hash) or "
-                           "listen on 127.0.0.1.");
-    if (!config.anonymous_tenant.empty())
-        spdlog::warn("listening on {} with anonymous_tenant \"{}\": requests without a key run as that tenant",
-                     config.listen, config.anonymous_tenant);
-    return {};
-}
-
 Result<std::unique_ptr<Service>> Service::create(ServiceConfig config) {
     if (auto r = check_exposure(config); !r) return r.error();
     auto service = std::make_unique<ServiceImpl>(std::move(config));

@@ -19,7 +19,4 @@ public:
     virtual int run() = 0;
 };
 
-// Refuses a listen address other than loopback when no tenant has an API key.
-Result<void> check_exposure(const ServiceConfig& config);
-
 }  // namespace ringfence::server

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <boost/asio/ip/address.hpp>
+#include <spdlog/spdlog.h>
 
 namespace ringfence::server {
 namespace {
@@ -97,7 +98,7 @@ struct Reader {
     }
     std::uint64_t uint(const json& node, const std::string& key, const std::string& path) {
         const json* v = at(node, key, path);
-        if (v && v->is_number_unsigned()) return v->get<std::uint64_t>();
+        if (v && v->is_number_integer() && v->get<long long>() >= 0) return v->get<std::uint64_t>();
         if (v && v->is_number_float() && v->get<double>() >= 0 && v->get<double>() == double(std::uint64_t(v->get<double>())))
             return static_cast<std::uint64_t>(v->get<double>());
         if (v) errors.push_back(path + ": expected an unsigned integer");
@@ -407,6 +408,21 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
     }
     c.effective = doc;
     return c;
+}
+
+Result<void> check_exposure(const ServiceConfig& config) {
+    auto address = parse_listen_address(config.listen);
+    if (!address) return address.error();
+    if (is_loopback_listen_address(address->first)) return {};
+    if (!config.has_api_keys())
+        return input_error("refusing to listen on " + config.listen +
+                           ": it is not a loopback address and no tenant has an API key. Add keys "
+                           "(tenants[].api_key_sha256; `ringfence serve --hash-key KEY` prints a hash) or "
+                           "listen on 127.0.0.1.");
+    if (!config.anonymous_tenant.empty())
+        spdlog::warn("listening on {} with anonymous_tenant \"{}\": requests without a key run as that tenant",
+                     config.listen, config.anonymous_tenant);
+    return {};
 }
 
 }  // namespace ringfence::server

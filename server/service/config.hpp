@@ -101,4 +101,7 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
 Result<std::pair<std::string, std::uint16_t>> parse_listen_address(const std::string& text);
 bool is_loopback_listen_address(const std::string& address);
 
+// Refuses a listen address other than loopback when no tenant has an API key.
+Result<void> check_exposure(const ServiceConfig& config);
+
 }  // namespace ringfence::server
