@@ -179,16 +179,16 @@ Result<void> ensure_dir(const std::string& path) {
     return setup_error("cannot create cgroup " + path, errno);
 }
 
+Result<bool> try_remove_dir(const std::string& path) {
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return true;
+    if (errno == EBUSY) return false;
+    return setup_error("cannot remove cgroup " + path, errno);
+}
+
 Result<void> remove_group_dir(const std::string& path) {
-    int last_errno = 0;
-    auto step = [&]() -> Result<bool> {
-        if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return true;
-        last_errno = errno;
-        if (errno == EBUSY) return false;  // the last task is still on its way out
-        return setup_error("cannot remove cgroup " + path, errno);
-    };
-    auto done = retry_until(step, std::chrono::milliseconds(1000), "removing cgroup " + path);
-    if (!done && last_errno == EBUSY)
+    auto done = retry_until([&] { return try_remove_dir(path); }, std::chrono::milliseconds(1000),
+                            "removing cgroup " + path);
+    if (!done && done.error().sys_errno == 0)  // timed out while busy
         return setup_error("cannot remove cgroup " + path + " (still busy after 1 s)", EBUSY);
     return done;
 }

@@ -61,6 +61,9 @@ Result<void> validate_group_name(const std::string& name);
 Result<void> make_group_dir(const std::string& path);
 // mkdir that accepts an existing directory (the launcher's subtree).
 Result<void> ensure_dir(const std::string& path);
+// One rmdir: true when the directory is gone (or was already), false when the
+// kernel reports EBUSY (tasks left), an error otherwise.
+Result<bool> try_remove_dir(const std::string& path);
 // rmdir, retried briefly while the kernel still reports EBUSY.
 Result<void> remove_group_dir(const std::string& path);
 

@@ -20,7 +20,9 @@ constexpr const char* kMemswLimit = "memory.memsw.limit_in_bytes";
 class V1Group final : public CgroupGroup {
 public:
     V1Group(std::string name, Dir memory, Dir pids, Dir cpuacct)
-        : name_(std::move(name)), dirs_{std::move(memory), std::move(pids), std::move(cpuacct)} {}
+        : name_(std::move(name)), dirs_{std::move(memory), std::move(pids), std::move(cpuacct)} {
+        for (const auto& dir : dirs_) paths_.push_back(dir.path());
+    }
     ~V1Group() override { (void)destroy(); }
 
     int clone_into_fd() const override { return -1; }
@@ -98,8 +100,9 @@ public:
         return cgroup::retry_until(
             [&]() -> Result<bool> {
                 std::size_t listed = 0;
-                for (const auto& dir : dirs_) {
-                    auto n = cgroup::kill_listed_tasks(dir);
+                for (std::size_t i = 0; i < dirs_.size(); ++i) {
+                    if (removed_[i]) continue;
+                    auto n = cgroup::kill_listed_tasks(dirs_[i]);
                     if (!n) return std::move(n).error();
                     listed += *n;
                 }
@@ -110,8 +113,9 @@ public:
 
     bool empty() const override {
         if (destroyed_) return true;
-        for (const auto& dir : dirs_) {
-            auto pids = dir.read_pids();
+        for (std::size_t i = 0; i < dirs_.size(); ++i) {
+            if (removed_[i]) continue;
+            auto pids = dirs_[i].read_pids();
             if (!pids || !pids->empty()) return false;
         }
         return true;
@@ -121,23 +125,30 @@ public:
 
     Result<void> destroy() override {
         if (destroyed_) return {};
-        if (!empty()) {
+        // Empty groups go with one rmdir each; EBUSY means tasks are left to kill.
+        // The fds stay open until every rmdir worked, so a failed destroy() can be retried.
+        bool busy = false;
+        for (std::size_t i = 0; i < dirs_.size(); ++i) {
+            if (removed_[i]) continue;
+            auto r = cgroup::try_remove_dir(paths_[i]);
+            if (!r) return std::move(r).error();
+            removed_[i] = *r;
+            busy = busy || !*r;
+        }
+        if (busy) {
             if (auto r = kill_all(); !r) return r;
+            for (std::size_t i = 0; i < dirs_.size(); ++i) {
+                if (removed_[i]) continue;
+                if (auto r = cgroup::remove_group_dir(paths_[i]); !r) return r;
+                removed_[i] = true;
+            }
         }
         destroyed_ = true;
-        Result<void> first;
-        for (auto& dir : dirs_) {
-            std::string path = dir.path();
-            dir = Dir();
-            auto r = cgroup::remove_group_dir(path);
-            if (!r && first) first = std::move(r);
-        }
-        return first;
+        for (auto& dir : dirs_) dir = Dir();
+        return {};
     }
 
-    std::vector<std::string> directories() const override {
-        return {dirs_[0].path(), dirs_[1].path(), dirs_[2].path()};
-    }
+    std::vector<std::string> directories() const override { return paths_; }
 
 private:
     const Dir& memory() const { return dirs_[0]; }
@@ -146,6 +157,8 @@ private:
 
     std::string name_;
     std::array<Dir, 3> dirs_;
+    std::vector<std::string> paths_;
+    std::array<bool, 3> removed_{};
     bool destroyed_ = false;
 };
 

@@ -19,7 +19,8 @@ std::string limit_value(std::uint64_t value) { return value == 0 ? "max" : std::
 class V2Group final : public CgroupGroup {
 public:
     V2Group(std::string name, Dir dir, bool can_reset_peak)
-        : name_(std::move(name)), dir_(std::move(dir)), can_reset_peak_(can_reset_peak) {}
+        : name_(std::move(name)), path_(dir.path()), dir_(std::move(dir)),
+          can_reset_peak_(can_reset_peak) {}
     ~V2Group() override { (void)destroy(); }
 
     int clone_into_fd() const override { return destroyed_ ? -1 : dir_.fd(); }
@@ -112,17 +113,21 @@ public:
 
     Result<void> destroy() override {
         if (destroyed_) return {};
-        if (!empty()) {
+        // An empty group goes with one rmdir; EBUSY means tasks are left to kill.
+        // The fds stay open until rmdir worked, so a failed destroy() can be retried.
+        auto removed = cgroup::try_remove_dir(path_);
+        if (!removed) return std::move(removed).error();
+        if (!*removed) {
             if (auto r = kill_all(); !r) return r;
+            if (auto r = cgroup::remove_group_dir(path_); !r) return r;
         }
-        std::string path = dir_.path();
+        destroyed_ = true;
         peak_fd_.reset();
         dir_ = Dir();
-        destroyed_ = true;
-        return cgroup::remove_group_dir(path);
+        return {};
     }
 
-    std::vector<std::string> directories() const override { return {dir_.path()}; }
+    std::vector<std::string> directories() const override { return {path_}; }
 
 private:
     // nullopt when the kernel has no memory.peak (before Linux 5.19).
@@ -142,6 +147,7 @@ private:
     }
 
     std::string name_;
+    std::string path_;
     Dir dir_;
     bool can_reset_peak_;
     UniqueFd peak_fd_;
