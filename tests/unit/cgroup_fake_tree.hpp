@@ -35,6 +35,13 @@ public:
         std::filesystem::create_directories(p.parent_path());
         std::ofstream(p, std::ios::trunc) << content;
     }
+    // Atomic (write + rename), for a test thread playing the kernel while the
+    // backend reads: a real control file never reads as half-written.
+    void replace(const std::string& relative, const std::string& content) const {
+        std::string temp = path(relative) + ".new";
+        std::ofstream(temp, std::ios::trunc) << content;
+        std::filesystem::rename(temp, path(relative));
+    }
     void write_all(const std::string& dir, const std::map<std::string, std::string>& files) const {
         for (const auto& [name, content] : files) write(dir + "/" + name, content);
     }

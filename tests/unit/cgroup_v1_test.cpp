@@ -194,7 +194,7 @@ TEST_CASE("v1 kill_all kills every listed task and waits until all hierarchies a
     std::thread reaper([&] {
         ::waitpid(child, &status, 0);
         for (const auto& dir : {fake.mem("kill"), fake.pids("kill"), fake.cpu("kill")})
-            fake.tree.write(dir + "/cgroup.procs", "");
+            fake.tree.replace(dir + "/cgroup.procs", "");
     });
     auto killed = group->kill_all();
     reaper.join();
