@@ -68,7 +68,8 @@ Result<void> apply_document(const json& doc, const json& groups, SecurityProfile
         }
         for (const auto& s : doc.value("syscalls", json::array()))
             profile.syscalls.push_back(s.get<std::string>());
-        for (const auto& [path, content] : doc.value("files", json::object()).items()) {
+        const json files = doc.value("files", json::object());  // items() must not outlive it
+        for (const auto& [path, content] : files.items()) {
             if (path.empty() || path[0] != '/' || path.find("..") != std::string::npos)
                 return input_error("files: '" + path + "' must be an absolute path without '..'");
             profile.files[path] = content.get<std::string>();
