@@ -26,9 +26,6 @@ struct CgroupUsage {
     std::uint64_t oom_kills = 0;          // tasks killed by the OOM killer in this group
     std::uint64_t pids_limit_hits = 0;    // forks refused because of the pids limit
     std::uint64_t pids_current = 0;
-    // Times usage reached the memory limit and the kernel had to reclaim
-    // (v2 memory.events `max`, v1 memory.failcnt); not necessarily fatal.
-    std::uint64_t memory_limit_hits = 0;
     // false when the kernel cannot report a peak (v2 before Linux 5.19, no
     // memory.peak): memory_peak_bytes is then 0 and the caller must use rusage.
     bool memory_peak_known = true;
