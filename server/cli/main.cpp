@@ -15,6 +15,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"version", "print the version", ringfence::cli::cmd_version},
+    {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
 };
 
 void usage(std::FILE* out) {
