@@ -1,5 +1,7 @@
 // check_host() on the real machine must agree with facts read independently.
 #include <doctest/doctest.h>
+#include <linux/landlock.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -37,12 +39,24 @@ TEST_CASE("ringfence check reports this host's facts") {
     HostReport report = check_host();
     MESSAGE(to_text(report));
 
-    // Landlock: the kernel lists it among its active LSMs exactly when the ABI query works.
+    // Landlock: securityfs lists it among the active LSMs; where securityfs is not
+    // mounted (this dev host), making a real ruleset is the independent witness.
     std::string lsm = read_line("/sys/kernel/security/lsm");
+    bool landlock_active = false;
     if (!lsm.empty()) {
-        bool active = (("," + lsm + ",").find(",landlock,") != std::string::npos);
-        CHECK(finding(report, "Landlock").ok == active);
-        if (active) CHECK(finding(report, "Landlock").detail.rfind("ABI ", 0) == 0);
+        landlock_active = ("," + lsm + ",").find(",landlock,") != std::string::npos;
+    } else {
+        landlock_ruleset_attr attr{};
+        attr.handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE;
+        long fd = ::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+        landlock_active = fd >= 0;
+        if (fd >= 0) ::close(static_cast<int>(fd));
+    }
+    const auto& landlock = finding(report, "Landlock");
+    CHECK(landlock.ok == landlock_active);
+    if (landlock_active) {
+        REQUIRE(landlock.detail.rfind("ABI ", 0) == 0);
+        CHECK(std::stoi(landlock.detail.substr(4)) >= 1);
     }
 
     std::string actions = read_line("/proc/sys/kernel/seccomp/actions_avail");
