@@ -3,9 +3,14 @@
 
 namespace ringfence::cli {
 
+int cmd_run(int argc, char** argv);
 int cmd_version(int argc, char** argv);
+<<<<<<< HEAD
 #ifdef RINGFENCE_HAVE_SERVE
 int cmd_serve(int argc, char** argv);
 #endif
+=======
+int cmd_check(int argc, char** argv);
+>>>>>>> main
 
 }  // namespace ringfence::cli

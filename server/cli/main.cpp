@@ -14,10 +14,15 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"run", "run one program in a fresh sandbox", ringfence::cli::cmd_run},
     {"version", "print the version", ringfence::cli::cmd_version},
+<<<<<<< HEAD
 #ifdef RINGFENCE_HAVE_SERVE
     {"serve", "serve the HTTP APIs (native, Judge0, Piston)", ringfence::cli::cmd_serve},
 #endif
+=======
+    {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
+>>>>>>> main
 };
 
 void usage(std::FILE* out) {
