@@ -4,5 +4,6 @@
 namespace ringfence::cli {
 
 int cmd_version(int argc, char** argv);
+int cmd_judge(int argc, char** argv);
 
 }  // namespace ringfence::cli

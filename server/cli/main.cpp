@@ -15,6 +15,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"version", "print the version", ringfence::cli::cmd_version},
+    {"judge", "compile a job once, run its tests, print the verdicts", ringfence::cli::cmd_judge},
 };
 
 void usage(std::FILE* out) {
