@@ -34,6 +34,12 @@ void empty_directory(int dir_fd, int depth) {
     ::closedir(dir);
     for (const auto& name : subdirs) {
         UniqueFd sub(::openat(dir_fd, name.c_str(), kDirFlags));
+        if (!sub && errno == EACCES) {
+            // Unreadable even to its owner: it is a directory (unlinkat said so), so
+            // changing its mode by name cannot reach through a symlink.
+            ::fchmodat(dir_fd, name.c_str(), 0700, 0);
+            sub.reset(::openat(dir_fd, name.c_str(), kDirFlags));
+        }
         if (!sub) continue;
         ::fchmod(sub.get(), 0700);  // a sandbox may have left it without write permission
         empty_directory(sub.get(), depth + 1);
