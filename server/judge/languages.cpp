@@ -126,9 +126,9 @@ void probe(Language& language, Launcher& launcher, const LanguageLoadOptions& op
         std::string why = result.status == RunStatus::setup_error
                               ? result.error
                               : std::string(to_string(result.status)) +
-                                    (result.status == RunStatus::nonzero_exit
-                                         ? " " + std::to_string(result.exit_code)
-                                         : std::string());
+                                    (result.status == RunStatus::nonzero_exit ? " " + std::to_string(result.exit_code)
+                                     : result.violation                      ? " " + *result.violation
+                                                                             : std::string());
         std::string line = first_output_line(output);
         info.unavailable_reason = "version command failed (" + why + ")" + (line.empty() ? "" : ": " + line);
         return;
