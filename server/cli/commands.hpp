@@ -5,12 +5,8 @@ namespace ringfence::cli {
 
 int cmd_run(int argc, char** argv);
 int cmd_version(int argc, char** argv);
-<<<<<<< HEAD
-#ifdef RINGFENCE_HAVE_SERVE
-int cmd_serve(int argc, char** argv);
-#endif
-=======
 int cmd_check(int argc, char** argv);
->>>>>>> main
+int cmd_judge(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
 
 }  // namespace ringfence::cli

@@ -16,13 +16,9 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", "run one program in a fresh sandbox", ringfence::cli::cmd_run},
     {"version", "print the version", ringfence::cli::cmd_version},
-<<<<<<< HEAD
-#ifdef RINGFENCE_HAVE_SERVE
-    {"serve", "serve the HTTP APIs (native, Judge0, Piston)", ringfence::cli::cmd_serve},
-#endif
-=======
     {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
->>>>>>> main
+    {"judge", "compile a job once, run its tests, print the verdicts", ringfence::cli::cmd_judge},
+    {"serve", "serve the HTTP APIs (native, Judge0, Piston) on 127.0.0.1:2358", ringfence::cli::cmd_serve},
 };
 
 void usage(std::FILE* out) {
