@@ -1,6 +1,7 @@
 // Judge0 results: status ids, the stored outcome, and submissions rendered
 // with `fields` and `base64_encoded` exactly as Judge0 CE 1.13.1 shows them.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -107,9 +108,17 @@ const LanguageInfo* find_language(const std::vector<LanguageInfo>& languages, in
 }
 
 std::string language_name(const LanguageInfo& l, int judge0_id) {
+    std::string name;
     for (std::size_t i = 0; i < l.judge0_ids.size() && i < l.judge0_names.size(); ++i)
-        if (l.judge0_ids[i] == judge0_id && !l.judge0_names[i].empty()) return l.judge0_names[i];
-    return l.name;
+        if (l.judge0_ids[i] == judge0_id) name = l.judge0_names[i];
+    if (name.empty()) return l.name;
+    if (l.version.empty()) return name;
+    // Judge0's name carries Judge0's toolchain version ("Python (3.8.1)"); show ours instead.
+    std::size_t end = name.find_last_of("0123456789");
+    if (end == std::string::npos) return name;
+    std::size_t start = end;
+    while (start > 0 && (std::isdigit(static_cast<unsigned char>(name[start - 1])) || name[start - 1] == '.')) --start;
+    return name.substr(0, start) + l.version + name.substr(end + 1);
 }
 
 std::string decimal_string(double seconds) {

@@ -251,6 +251,26 @@ TEST_CASE("rendering: fields, decimals as strings, base64 wrapped, UTF-8 refusal
     CHECK(queued.body["status"]["description"] == "In Queue");
 }
 
+TEST_CASE("Judge0 language names carry our real toolchain versions") {
+    LanguageInfo py;
+    py.name = "Python 3";
+    py.version = "3.11.2";
+    py.judge0_ids = {71};
+    py.judge0_names = {"Python (3.8.1)"};
+    CHECK(judge0::language_name(py, 71) == "Python (3.11.2)");
+    LanguageInfo cpp;
+    cpp.version = "12.2.0";
+    cpp.judge0_ids = {52, 54};
+    cpp.judge0_names = {"C++ (GCC 7.4.0)", "C++ (GCC 9.2.0)"};
+    CHECK(judge0::language_name(cpp, 54) == "C++ (GCC 12.2.0)");
+    LanguageInfo text;
+    text.name = "Plain Text";
+    text.version = "1";
+    text.judge0_ids = {43};
+    text.judge0_names = {"Plain Text"};
+    CHECK(judge0::language_name(text, 43) == "Plain Text");
+}
+
 TEST_CASE("status table and decimals") {
     CHECK(std::string(judge0::status_description(12)) == "Runtime Error (Other)");
     CHECK(std::string(judge0::status_description(14)) == "Exec Format Error");

@@ -1,0 +1,49 @@
+// libFuzzer: Judge0 submissions: the JSON body (plain and base64), the
+// `fields` parameter, base64 decoding, and rendering what was accepted.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "api/judge0_submission.hpp"
+#include "service/base64.hpp"
+#include "service/config.hpp"
+
+using namespace ringfence;
+using namespace ringfence::server;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string text(reinterpret_cast<const char*>(data), size);
+    static const nlohmann::json settings = default_config_document()["judge0"];
+    static const std::vector<LanguageInfo> languages = [] {
+        LanguageInfo py;
+        py.id = "python3";
+        py.available = true;
+        py.version = "3.11.2";
+        py.judge0_ids = {71};
+        py.judge0_names = {"Python (3.8.1)"};
+        LanguageInfo cpp = py;
+        cpp.id = "cpp17";
+        cpp.compiled = true;
+        cpp.judge0_ids = {54};
+        return std::vector<LanguageInfo>{py, cpp};
+    }();
+    TenantConfig tenant;
+    tenant.name = "fuzz";
+    (void)judge0::parse_fields(text);
+    (void)base64_decode(text);
+    (void)is_valid_utf8(text);
+    auto body = nlohmann::json::parse(text, nullptr, false);
+    if (body.is_discarded()) return 0;
+    for (bool b64 : {false, true}) {
+        auto v = judge0::validate(body, b64, settings, languages, tenant, size % 2 == 0);
+        if (!v.ok()) continue;
+        auto job = judge0::to_job(v.stored);
+        JobRecord rec;
+        rec.id = "x";
+        rec.request = v.stored.dump();
+        rec.state = JobState::done;
+        rec.result = R"({"status_id":3,"stdout":"aGk=","time":"0.1","memory":1})";
+        (void)judge0::render(rec, judge0::all_fields(), b64, languages);
+    }
+    return 0;
+}

@@ -1,0 +1,33 @@
+// libFuzzer: Piston /api/v2/execute bodies (and WebSocket init messages).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "api/piston_request.hpp"
+#include "service/config.hpp"
+
+using namespace ringfence;
+using namespace ringfence::server;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string text(reinterpret_cast<const char*>(data), size);
+    static const nlohmann::json settings = default_config_document()["piston"];
+    static const std::vector<LanguageInfo> languages = [] {
+        LanguageInfo py;
+        py.id = "python3";
+        py.available = true;
+        py.version = "3.11.2";
+        py.piston_language = "python";
+        py.piston_aliases = {"py"};
+        return std::vector<LanguageInfo>{py};
+    }();
+    static const auto runtimes = piston::runtimes(languages);
+    (void)piston::version_matches(text, "3.11.2");
+    auto body = nlohmann::json::parse(text, nullptr, false);
+    if (body.is_discarded()) return 0;
+    for (bool interactive : {false, true}) {
+        auto p = piston::validate(body, runtimes, settings, interactive);
+        if (p.error.empty()) (void)piston::to_job(p.stored);
+    }
+    return 0;
+}
