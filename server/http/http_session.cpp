@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <array>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace ringfence::server {
@@ -112,7 +113,8 @@ void HttpSession::send(Response response) {
     stream_.expires_after(std::chrono::milliseconds(env_.config.body_timeout_ms));
     http::async_write(stream_, *shared, [self = shared_from_this(), shared](beast::error_code ec, std::size_t) {
         self->responding_ = false;
-        if (ec || !shared->keep_alive()) return self->close();
+        if (ec) return self->close();
+        if (!shared->keep_alive()) return self->linger_close();
         self->read_header();
     });
 }
@@ -129,6 +131,26 @@ void HttpSession::fail_request(http::status status, const std::string& message) 
     rec.status = static_cast<unsigned>(status);
     env_.access_log.write(rec);
     send(std::move(r));
+}
+
+void HttpSession::linger_close() {
+    // The client may still be sending the body we refused (413): read and drop
+    // it for a moment, so that it reads our answer instead of a connection reset.
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    auto sink = std::make_shared<std::array<char, 16384>>();
+    auto self = shared_from_this();
+    auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
+    *drain = [self, sink, drain](beast::error_code e, std::size_t) {
+        if (e) {
+            self->close();
+            *drain = nullptr;  // breaks the self-reference
+            return;
+        }
+        self->stream_.async_read_some(boost::asio::buffer(*sink), *drain);
+    };
+    stream_.async_read_some(boost::asio::buffer(*sink), *drain);
 }
 
 void HttpSession::close() {

@@ -48,6 +48,7 @@ private:
     void handle();
     void send(Response response);
     void fail_request(http::status status, const std::string& message);
+    void linger_close();
     void close();
 
     beast::tcp_stream stream_;

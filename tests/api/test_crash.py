@@ -36,7 +36,7 @@ class Crash(unittest.TestCase):
         first.kill9()
 
         second = Server(data_dir=first.data_dir, workers=2)
-        second.port = first.port
+        second.owns_dir = True  # removes the shared data directory at the end
         second.start()
         try:
             docs = [second.wait_run(i, timeout=600) for i in ids]
