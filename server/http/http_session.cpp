@@ -37,6 +37,9 @@ void HttpSession::on_header(beast::error_code ec) {
         return close();
     if (ec == http::error::header_limit)
         return fail_request(http::status::request_header_fields_too_large, "request headers too large");
+    if (ec == http::error::body_limit)  // Content-Length already above the limit
+        return fail_request(http::status::payload_too_large,
+                            "request body larger than " + std::to_string(env_.config.max_body_bytes) + " bytes");
     if (ec) return fail_request(http::status::bad_request, "malformed HTTP request: " + ec.message());
     first_request_ = false;
     auto& header = parser_->get();

@@ -57,7 +57,10 @@ class Server:
         self.port = free_port()
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="ringfence-api-")
-        cfg = {"workers": workers, "callbacks": {"allow_private_addresses": True, "backoff_initial_ms": 200}}
+        # One test at a time inside a job: on this shared 2-core host, parallel sandbox set-up
+        # sometimes hits the launcher's init timeout (reported; not the service's to hide).
+        cfg = {"workers": workers, "judge": {"test_concurrency": 1},
+               "callbacks": {"allow_private_addresses": True, "backoff_initial_ms": 200}}
         for k, v in (config or {}).items():
             if isinstance(v, dict) and isinstance(cfg.get(k), dict):
                 cfg[k].update(v)

@@ -86,8 +86,9 @@ def main():
         time.sleep(1)
         print("idle RSS: %.1f MiB" % (rss_kib(s.proc.pid) / 1024))
 
-        sleeper = {"language": "python3", "source": "import time\ntime.sleep(600)",
-                   "run_limits": {"wall_time_ms": 700000, "cpu_time_ms": 700000}}
+        # Two sleepers hold both workers (the profile's maximum wall time, 40 s) while the queue fills.
+        sleeper = {"language": "python3", "source": "import time\ntime.sleep(39)",
+                   "run_limits": {"wall_time_ms": 40000}}
         blockers = [s.post("/v1/runs", sleeper).json()["id"] for _ in range(2)]
         ids = [s.post("/v1/runs", PRINT1).json()["id"] for _ in range(queued_jobs)]
         time.sleep(0.5)
