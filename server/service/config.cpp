@@ -21,7 +21,7 @@ json default_tenant() {
     return {{"name", "local"},          {"api_key_sha256", json::array()}, {"max_queued", 10000},
             {"max_concurrent", 0},      {"rate_per_second", 1000},         {"burst", 2000},
             {"ceilings", json::object()}, {"network", false},              {"isolation", "process"},
-            {"admin", true},            {"callback_secret", ""}};
+            {"admin", false},           {"callback_secret", ""}};
 }
 
 std::string env_name(const std::string& path) {
@@ -214,7 +214,12 @@ json default_config_document() {
           {"backoff_max_ms", 300000},
           {"secret", ""}}},
         {"anonymous_tenant", "local"},
-        {"tenants", json::array({default_tenant()})},
+        // The implicit local tenant administers itself (Judge0 list and delete work out of the box).
+        {"tenants", json::array({[] {
+             json local = default_tenant();
+             local["admin"] = true;
+             return local;
+         }()})},
         {"judge0",
          {{"version", "1.13.1"},
           {"maintenance_mode", false},
