@@ -262,12 +262,11 @@ private:
         std::vector<std::string> targets;
         std::uint64_t writable_mask = 0;
         auto add_bind = [&](const std::string& host, const std::string& inside, bool writable) -> Result<void> {
-            UniqueFd tree(sys::open_tree(AT_FDCWD, host.c_str(),
-                                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-            if (!tree) return input_error("cannot bind " + host + ": " + std::strerror(errno));
+            auto tree = sb_.context_.broker->clone_tree(host);
+            if (!tree) return tree.error();
             if (writable) writable_mask |= std::uint64_t{1} << targets.size();
             targets.push_back(inside);
-            fds.push_back(std::move(tree));
+            fds.push_back(std::move(*tree));
             return {};
         };
         if (spec_.workdir)
@@ -333,8 +332,11 @@ private:
         add(RLIMIT_STACK, stack, stack);
         add(RLIMIT_CORE, 0, 0);
         add(RLIMIT_MEMLOCK, 64 * 1024, 64 * 1024);
-        // The init shares the program's uid when rootless, hence the one extra.
-        add(RLIMIT_NPROC, l.processes + 1, l.processes + 1);
+        // Counted per uid: when rootless the init shares the program's uid, hence
+        // one extra. With a cgroup, pids.max must be the limit that bites (it is
+        // the one we can see being hit), so the rlimit stays one above it.
+        const std::uint64_t nproc = l.processes + (sb_.cgroup_ ? 2 : 1);
+        add(RLIMIT_NPROC, nproc, nproc);
         add(RLIMIT_RTPRIO, 0, 0);
     }
 
@@ -536,10 +538,11 @@ private:
         sb_.kill_and_reap();  // every process of the run is gone after this
         while (ctl_open_ && handle_control()) {  // messages sent just before the end
         }
-        // Writers are all dead: drain what is left in the pipes.
-        for (Stream* s : {&out_, &err_}) {
-            while (s->open) read_stream(*s);
-        }
+        // Every process of the run is dead, so what it wrote is already in the
+        // pipes: read until empty. (Waiting for EOF could hang on a copy of a
+        // write end held elsewhere; there is nothing more to come anyway.)
+        for (Stream* s : {&out_, &err_})
+            if (s->open) read_stream(*s);
         if (listener_) {
             pollfd p{listener_.get(), POLLIN, 0};
             if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) handle_notification();
