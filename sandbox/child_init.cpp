@@ -23,6 +23,7 @@
 
 #include "close_fds.hpp"
 #include "control_protocol.hpp"
+#include "fd_passing.hpp"
 #include "landlock.hpp"
 #include "syscalls.hpp"
 
@@ -37,24 +38,6 @@ void copy_detail(char* dst, std::size_t cap, const char* src) {
     std::size_t i = 0;
     for (; src && src[i] && i + 1 < cap; ++i) dst[i] = src[i];
     dst[i] = '\0';
-}
-
-int send_with_fd(int sock, const void* msg, std::size_t size, int fd) {
-    iovec iov{const_cast<void*>(msg), size};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 void send_simple(int sock, control::Type type) {

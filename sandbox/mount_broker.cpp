@@ -15,6 +15,7 @@
 #include <string>
 
 #include "close_fds.hpp"
+#include "fd_passing.hpp"
 #include "syscalls.hpp"
 
 namespace ringfence {
@@ -22,24 +23,6 @@ namespace {
 
 constexpr std::size_t kMaxPath = 4096;
 constexpr idtype_t kPidfdIdType = static_cast<idtype_t>(3);  // P_PIDFD
-
-int send_reply(int sock, int err, int fd) {
-    iovec iov{&err, sizeof(err)};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
 
 // The broker process: after clone, so no allocation. One request, one reply.
 [[noreturn]] void broker_main(int sock, int sync_fd) {
@@ -56,7 +39,7 @@ int send_reply(int sock, int err, int fd) {
         path[n] = '\0';
         int fd = sys::open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         int err = fd < 0 ? errno : 0;
-        if (send_reply(sock, err, fd) < 0) _exit(1);
+        if (send_with_fd(sock, &err, sizeof(err), fd) < 0) _exit(1);
         if (fd >= 0) close(fd);
     }
 }
@@ -136,24 +119,16 @@ Result<UniqueFd> MountBroker::clone_tree(const std::string& host_path) {
             continue;
         }
         int err = 0;
-        iovec iov{&err, sizeof(err)};
-        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-        msghdr mh{};
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        ssize_t n = recvmsg(socket_.get(), &mh, MSG_CMSG_CLOEXEC);
+        int fd = -1;
+        ssize_t n = receive_with_fd(socket_.get(), &err, sizeof(err), &fd);
+        UniqueFd tree(fd);
         if (n != sizeof(err)) {
             stop();
             continue;
         }
         if (err != 0) return input_error("cannot bind " + host_path + ": " + std::strerror(err));
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        if (!c || c->cmsg_type != SCM_RIGHTS) return setup_error("mount broker sent no tree");
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        return UniqueFd(fd);
+        if (!tree) return setup_error("mount broker sent no tree");
+        return tree;
     }
     return setup_error("mount broker keeps failing");
 }

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "control_protocol.hpp"
+#include "fd_passing.hpp"
 #include "prepared_sandbox.hpp"
 #include "run_classification.hpp"
 #include "syscalls.hpp"
@@ -407,29 +408,13 @@ private:
     // Returns whether a message was consumed.
     bool handle_control() {
         alignas(control::ExitedMsg) char buf[sizeof(control::ErrorMsg) + sizeof(control::ExitedMsg)];
-        UniqueFd fd;
-        iovec iov{buf, sizeof(buf)};
-        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-        msghdr mh{};
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        ssize_t n = recvmsg(sb_.ctl_.get(), &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        int received = -1;
+        ssize_t n = receive_with_fd(sb_.ctl_.get(), buf, sizeof(buf), &received, MSG_DONTWAIT);
+        UniqueFd fd(received);
         if (n <= 0) {
             if (n == 0 || (errno != EAGAIN && errno != EINTR)) ctl_open_ = false;
             return false;
         }
-        for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (std::size_t i = 0; i < count; ++i) {
-                    int received;
-                    std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                    if (i == 0) fd.reset(received);
-                    else close(received);
-                }
-            }
         if (n < static_cast<ssize_t>(sizeof(control::Header))) return true;
         auto* header = reinterpret_cast<const control::Header*>(buf);
         switch (header->type) {
