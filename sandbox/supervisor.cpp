@@ -355,11 +355,10 @@ private:
         if (auto r = group->set_limits(limits); !r) return r;
         if (sb_.context_.cgroups->can_reset_peak())
             if (auto r = group->reset_peak(); !r) return r;
-        auto baseline = group->usage();
-        if (!baseline) return baseline.error();
-        cpu_baseline_us_ = baseline->cpu_usage_us;
-        oom_baseline_ = baseline->oom_kills;
-        pids_baseline_ = baseline->pids_limit_hits;
+        // Setting limits changes none of these counters: one read serves as the baseline.
+        cpu_baseline_us_ = before->cpu_usage_us;
+        oom_baseline_ = before->oom_kills;
+        pids_baseline_ = before->pids_limit_hits;
         return {};
     }
 
@@ -431,6 +430,7 @@ private:
                     obs_.wait_status = e->wait_status;
                     rusage_cpu_us_ = e->user_us + e->system_us;
                     rusage_max_rss_kib_ = e->max_rss_kib;
+                    only_init_left_ = only_init_left();
                 }
                 break;
             case control::Type::error:
@@ -509,7 +509,19 @@ private:
             }
             if (can_i >= 0 && (fds[can_i].revents & POLLIN)) kill(obs_.killed_for_cancel);
             if (fds[0].revents & POLLIN) init_alive = false;
+            // The program has ended and nothing else of the run is left but the
+            // init, which exits by itself: the run is over. Tearing the
+            // namespaces down happens when the sandbox is retired, off this path.
+            if (only_init_left_) break;
         }
+    }
+
+    // True when the cgroup holds the init alone (the program was reaped and no
+    // other process of the run survives). Without a cgroup we cannot know.
+    bool only_init_left() const {
+        if (!sb_.cgroup_) return false;
+        auto u = sb_.cgroup_->usage();
+        return u && u->pids_current <= 1;
     }
 
     std::uint64_t cpu_used_us() const {
@@ -520,7 +532,8 @@ private:
 
     void finish() {
         const auto ended = Clock::now();
-        sb_.kill_and_reap();  // every process of the run is gone after this
+        // Every process of the run is gone after this (or was already, see watch()).
+        if (!only_init_left_) sb_.kill_and_reap();
         while (ctl_open_ && handle_control()) {  // messages sent just before the end
         }
         // Every process of the run is dead, so what it wrote is already in the
@@ -592,6 +605,7 @@ private:
     bool workdir_handed_over_ = false;
     bool ctl_open_ = true;
     bool killed_ = false;
+    bool only_init_left_ = false;
     Clock::time_point started_at_{}, exec_at_{};
     std::uint64_t cpu_baseline_us_ = 0;
     std::uint64_t init_memory_bytes_ = 0;
