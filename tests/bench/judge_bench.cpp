@@ -105,6 +105,24 @@ struct Timing {
     double total_ms = 0, compile_ms = 0;
 };
 
+// Where a judged test's time goes, averaged over the tests of one job (ms).
+void print_phases(const JobResult& result) {
+    double prepare = 0, start = 0, run = 0, teardown = 0, wall = 0;
+    int pooled = 0;
+    for (const auto& t : result.tests) {
+        prepare += t.run.phases.prepare_us / 1000.0;
+        start += t.run.phases.start_us / 1000.0;
+        run += t.run.phases.run_us / 1000.0;
+        teardown += t.run.phases.teardown_us / 1000.0;
+        wall += t.run.wall_time_us / 1000.0;
+        pooled += t.run.phases.from_pool;
+    }
+    double n = static_cast<double>(std::max<std::size_t>(1, result.tests.size()));
+    std::printf("    per test: prepare %.2f, start %.2f, run %.2f, teardown %.2f, program wall %.2f; "
+                "%d of %zu sandboxes from the pool\n",
+                prepare / n, start / n, run / n, teardown / n, wall / n, pooled, result.tests.size());
+}
+
 Timing median(const std::vector<Timing>& v) {
     std::vector<double> total, compile;
     for (const auto& t : v) total.push_back(t.total_ms), compile.push_back(t.compile_ms);
@@ -143,9 +161,10 @@ Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams
     return {elapsed, compile_ms};
 }
 
-Timing judged(Judge& judge, const Job& job, int tests) {
+Timing judged(Judge& judge, const Job& job, int tests, bool show_phases = false) {
     auto start = Clock::now();
     JobResult result = judge.run(job, {});
+    if (show_phases) print_phases(result);
     double elapsed = ms_since(start);
     if (result.verdict != Verdict::accepted || static_cast<int>(result.tests.size()) != tests)
         die(std::string("the judged job was not accepted: ") + to_string(result.verdict) + " " + result.message +
@@ -197,7 +216,7 @@ int main(int argc, char** argv) {
         judged(**judge, *normalized, tests);  // warm-up: page cache, pool
         std::vector<Timing> j, b;
         for (int r = 0; r < repeat; ++r) {
-            j.push_back(judged(**judge, *normalized, tests));
+            j.push_back(judged(**judge, *normalized, tests, r == repeat - 1));
             b.push_back(bare(*cpp, inputs, static_cast<int>(concurrency)));
         }
         Timing jm = median(j), bm = median(b);
