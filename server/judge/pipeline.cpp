@@ -31,6 +31,7 @@ public:
     Result<void> load(const ProfileStore& profiles) {
         LanguageLoadOptions options;
         options.concurrency = std::max(1u, config_.test_concurrency);
+        options.only = config_.only_languages;
         options.on_probe = [this](const Language&, const Limits&, const RunResult&) { ++counters_.versions; };
         auto loaded = load_languages(profiles, launcher_, options);
         if (!loaded) return std::move(loaded).error();
@@ -126,6 +127,15 @@ private:
         });
     }
 
+    // Asks the launcher's pool (when it has one) to prepare sandboxes shaped like
+    // this language's test runs ahead of time.
+    void prewarm(const Language& language, bool network) {
+        RunSpec shape;
+        shape.profile = language.run_security;
+        shape.network = network;
+        launcher_.prewarm(shape);
+    }
+
     // A checker or interactor: any failure to prepare it is the problem's, never the submission's.
     std::optional<PreparedProgram> prepare_helper(const char* role, const HelperProgram& helper,
                                                   const std::filesystem::path& job_dir,
@@ -154,6 +164,7 @@ private:
 
         JobResult result;
         result.language_version = language.info.version;
+        prewarm(language, job.network);  // test sandboxes get built while the compiler runs
         PrepareOutcome submission = prepare("submission", language, job.sources, job.files, job.compiler_flags,
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
@@ -181,12 +192,14 @@ private:
             checker = prepare_helper("checker", *job.checker, job_dir->path(), context, result);
             if (!checker) return result;
             plan.checker = &*checker;
+            prewarm(*checker->language, false);
             plan.checker_limits = checker_limits(*checker->language);
         }
         if (job.interactor) {
             interactor = prepare_helper("interactor", *job.interactor, job_dir->path(), context, result);
             if (!interactor) return result;
             plan.interactor = &*interactor;
+            prewarm(*interactor->language, false);
             plan.interactor_limits = interactor_limits(*interactor->language, plan.run_limits);
         }
         run_tests(plan, job, context, result);

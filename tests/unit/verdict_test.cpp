@@ -83,11 +83,16 @@ TEST_CASE("test runs map to verdicts") {
 TEST_CASE("failed compile runs: the sources' fault unless the sandbox broke") {
     for (auto s : {RunStatus::nonzero_exit, RunStatus::signaled, RunStatus::time_limit, RunStatus::wall_time_limit,
                    RunStatus::memory_limit, RunStatus::output_limit, RunStatus::file_size_limit,
-                   RunStatus::process_limit, RunStatus::security_violation}) {
+                   RunStatus::process_limit}) {
         INFO(to_string(s));
         CHECK(verdict_of_failed_compile(status(s)).verdict == Verdict::compilation_error);
     }
     CHECK(verdict_of_failed_compile(status(RunStatus::setup_error)).verdict == Verdict::internal_error);
+    RunResult blocked = status(RunStatus::security_violation);
+    blocked.violation = "socket";
+    auto sv = verdict_of_failed_compile(blocked);
+    CHECK(sv.verdict == Verdict::security_violation);
+    CHECK(sv.message == "Security violation during compilation: blocked system call socket");
     CHECK(verdict_of_failed_compile(status(RunStatus::time_limit)).message.find("CPU time limit") != std::string::npos);
     CHECK(verdict_of_failed_compile(exited(1)).message.find("exited with code 1") != std::string::npos);
 }
@@ -174,6 +179,13 @@ TEST_CASE("interactive: who is to blame") {
     CHECK(decide_interactive(exited(0), read_helper_verdict(status(RunStatus::setup_error), "interactor"), true)
               .verdict == Verdict::internal_error);
     CHECK(decide_interactive(status(RunStatus::setup_error), helper(0), false).verdict == Verdict::internal_error);
+    // The submission's sandbox never started; the interactor then waited in vain:
+    // the message names the cause, not the interactor's timeout.
+    RunResult never_started = status(RunStatus::setup_error);
+    never_started.error = "init did not get ready";
+    auto cause = decide_interactive(never_started, read_helper_verdict(status(RunStatus::wall_time_limit), "interactor"), true);
+    CHECK(cause.verdict == Verdict::internal_error);
+    CHECK(cause.message.find("init did not get ready") != std::string::npos);
 }
 
 // ---- normalizing a job against a language ------------------------------------
