@@ -40,7 +40,8 @@ def bare_rate(seconds, concurrency=2):
 
     def loop():
         while time.time() < stop:
-            subprocess.run(["python3", "-c", "print(1)"], stdout=subprocess.DEVNULL, check=True)
+            # The interpreter the python3 profile runs (not a PATH shim), without any sandbox.
+            subprocess.run(["/usr/bin/python3", "-c", "print(1)"], stdout=subprocess.DEVNULL, check=True)
             count[0] += 1
 
     threads = [threading.Thread(target=loop) for _ in range(concurrency)]
