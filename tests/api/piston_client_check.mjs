@@ -11,12 +11,9 @@ if (!Array.isArray(runtimes) || !runtimes.some(r => r.language === "python")) fa
 const py = await client.execute("python", "import sys\nprint(sys.argv[1:], input())", { stdin: "hi" });
 if (py.run?.stdout !== "['1', '2', '3'] hi\n") fail("python", py);
 
-const js = await client.execute("javascript", "console.log(40 + 2)");
-if (js.run && js.run.stdout !== "42\n") fail("javascript", js);
-
 const cpp = await client.execute("c++", "#include <cstdio>\nint main(){std::puts(\"ok\");}");
 if (cpp.run?.stdout !== "ok\n" || !cpp.compile) fail("c++", cpp);
 
 const slow = await client.execute("python", "while True: pass", { runTimeout: 1000 });
 if (slow.run?.signal !== "SIGKILL") fail("timeout", slow);
-console.log("piston-client 1.0.2: runtimes, execute (python, javascript, c++, timeout) ok");
+console.log("piston-client 1.0.2: runtimes, execute (python, c++, timeout) ok");
