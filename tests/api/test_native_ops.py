@@ -210,6 +210,31 @@ class Callbacks(unittest.TestCase):
             self.assertIn("callback_url", r.json())
 
 
+class Drain(unittest.TestCase):
+    def test_sigterm_finishes_running_and_keeps_queued(self):
+        first = Server(workers=1, config={"drain_grace_ms": 20000}).start()
+        running = first.post("/v1/runs", {"language": "python3", "source": "import time\ntime.sleep(2)\nprint('slept')",
+                                          "tests": [{"expected_output": "slept\n"}]}).json()["id"]
+        time.sleep(1.0)
+        queued = [first.post("/v1/runs", {"language": "python3", "source": "print(%d)" % i}).json()["id"]
+                  for i in range(3)]
+        started = time.time()
+        code = first.stop()  # SIGTERM
+        self.assertEqual(code, 0, first.output())
+        self.assertLess(time.time() - started, 20)
+        second = Server(data_dir=first.data_dir, workers=1)
+        second.owns_dir = True
+        second.start()
+        try:
+            doc = second.wait_run(running)
+            self.assertEqual(doc["verdict"], "accepted")
+            self.assertEqual(doc["attempts"], 1, "the running job finished during the drain, not after")
+            for i in queued:
+                self.assertEqual(second.wait_run(i)["state"], "done")
+        finally:
+            second.cleanup()
+
+
 class CommandLine(unittest.TestCase):
     def test_print_config_env_override_and_exposure(self):
         env = dict(os.environ, RINGFENCE_HTTP_MAX_BODY_BYTES="4096")
