@@ -45,19 +45,31 @@ DANGEROUS = {"ptrace", "personality", "io_uring_setup", "io_uring_enter", "io_ur
 LINE = re.compile(r"^(\d+)\s+(?:<\.\.\. )?([a-z_][a-z0-9_]*)(\(| resumed>)(.*)$")
 RESULT = re.compile(r"\)\s+=\s+(-?\d+|\?|0x[0-9a-f]+)(?:\s+([A-Z]+))?")
 PATH_ARG = re.compile(r'"(/[^"]*)"')
-QUIET_PREFIXES = ("/usr/", "/proc/", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/tty",
+EXITED = re.compile(r"^(\d+)\s+\+\+\+ (exited|killed)")
+FILE_CALLS = {"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "statfs", "access",
+              "faccessat", "faccessat2", "readlink", "readlinkat", "execve", "execveat", "mkdir", "mkdirat",
+              "unlink", "unlinkat", "rename", "renameat", "renameat2", "chdir", "truncate", "chmod",
+              "fchmodat", "utimensat", "symlink", "symlinkat", "link", "linkat", "rmdir", "connect", "bind"}
+QUIET_PREFIXES = ("/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/proc/", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/tty",
                   "/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/alternatives/")
 
 
-def parse(trace_path, box_dirs=()):
+def parse(trace_path):
     calls, fails, notes, paths = collections.Counter(), collections.Counter(), set(), set()
-    pending = {}
+    pending, pids, alive, peak = {}, set(), set(), 0
     with open(trace_path, errors="replace") as f:
         for raw in f:
+            gone = EXITED.match(raw)
+            if gone:
+                alive.discard(gone.group(1))
+                continue
             m = LINE.match(raw.rstrip("\n"))
             if not m:
                 continue
+            alive.add(m.group(1))
+            peak = max(peak, len(alive))
             pid, name, kind, rest = m.groups()
+            pids.add(pid)
             if kind == "(":
                 calls[name] += 1
                 pending[pid] = rest
@@ -69,11 +81,11 @@ def parse(trace_path, box_dirs=()):
             if r and r.group(1) == "-1":
                 fails[name] += 1
             note(name, rest, notes)
-            for path in PATH_ARG.findall(rest):
-                for box in box_dirs:
-                    path = path.replace(box, "<box>")
-                if not path.startswith(QUIET_PREFIXES + ("<box>",)) and path not in ("/usr", "/"):
-                    paths.add(re.sub(r"/tmp/verify-toolchains-[^/]+/[^/]+/[^/]+/(box|tmp)", r"<\1>", path))
+            for path in PATH_ARG.findall(rest) if name in FILE_CALLS else ():
+                path = re.sub(r"^/tmp/verify-toolchains-[^/]+/[^/]+/[^/]+/(box|tmp)", r"/\1", path)
+                if not path.startswith(QUIET_PREFIXES + ("/box", "/tmp")) and path not in ("/usr", "/"):
+                    paths.add(path)
+    notes.add(f"processes and threads: {len(pids)} over the step, at most {peak} alive at once")
     return calls, fails, notes, paths
 
 

@@ -175,7 +175,7 @@ def execute(argv, env, cwd, limits, stdin_bytes, work_dir, strace_to=None):
     with open(stdin_path, "wb") as f:
         f.write(stdin_bytes)
     if strace_to:
-        argv = ["strace", "-f", "-qq", "-s", "256", "-o", strace_to] + argv
+        argv = ["strace", "-f", "-q", "-s", "256", "-o", strace_to] + argv  # -q keeps exit lines
     if shutil.which(argv[0], path=env.get("PATH", "")) is None and not os.path.isabs(argv[0]) \
             and not argv[0].startswith("./"):
         result.missing = argv[0]

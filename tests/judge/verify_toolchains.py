@@ -73,12 +73,16 @@ class Language:
 
     def _exec(self, argv, sandbox, base, box, tmp, limits, stdin, box_binds, trace=None):
         env = dict(self.p["env"])
+        if trace:  # ptrace stops slow a runtime down several times over; strace is one more process
+            limits = Limits(limits.cpu_time_ms * 5, limits.wall_time_ms * 5, limits.memory_kib, limits.processes + 1)
         if self.mode == "bare":
             argv = [map_sandbox_paths(a, box, tmp) for a in argv]
             env = {k: map_sandbox_paths(v, box, tmp) for k, v in env.items()}
             return execute(argv, env, box, limits, stdin, base, trace)
         prefix = bwrap_prefix(sandbox, env, box_binds, self.etc)
         host_env = {"PATH": "/usr/bin:/bin"}
+        # bubblewrap's own monitor and init processes share the pids cgroup.
+        limits = Limits(limits.cpu_time_ms, limits.wall_time_ms, limits.memory_kib, limits.processes + 2)
         return execute(prefix + argv, host_env, box, limits, stdin, base, trace)
 
     def version(self):
@@ -197,6 +201,18 @@ def check_language(lang, strace_dir, show_errors):
     return row
 
 
+def compare_syscalls(profile, trace_dir):
+    """Warns where a profile's extra_syscalls and the traced evidence disagree."""
+    for phase, key in (("compile", "compile_sandbox"), ("run", "sandbox")):
+        needed, probes = syscall_report.extras(os.path.join(trace_dir, f"{profile['id']}.{phase}.trace"))
+        listed = set((profile.get(key) or {}).get("extra_syscalls", []))
+        if phase == "compile" and profile["compile"] is None:
+            continue
+        if set(needed) != listed:
+            print(f"{profile['id']} {key}.extra_syscalls: listed {sorted(listed)}, traced {needed}"
+                  f" (probes that failed anyway: {probes})", file=sys.stderr)
+
+
 def print_table(rows):
     cols = ["id", "version", "smoke", "ac", "wa", "ce", "re", "tle", "mle", "static100", "compile_s", "ac_cpu_ms",
             "ac_wall_ms", "ac_mem_MiB", "status"]
@@ -239,6 +255,7 @@ def main():
             print(f"{row['id']}: {row.get('status')}", file=sys.stderr, flush=True)
             if args.strace and args.syscalls_out and row.get("status") != "unavailable":
                 syscall_report.write_report(profile["id"], args.strace, args.syscalls_out)
+                compare_syscalls(profile, args.strace)
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
     print_table(rows)
