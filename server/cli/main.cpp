@@ -14,7 +14,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"run", "run one program in a fresh sandbox", ringfence::cli::cmd_run},
     {"version", "print the version", ringfence::cli::cmd_version},
+    {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
 };
 
 void usage(std::FILE* out) {
