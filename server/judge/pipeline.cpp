@@ -169,6 +169,12 @@ private:
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
         result.compile_output = submission.compile_output;
+        if (context.cancel && context.cancel->cancelled()) {
+            result.verdict = Verdict::internal_error;
+            result.internal_error = "cancelled";
+            result.message = "The job was cancelled";
+            return result;
+        }
         if (submission.verdict.verdict != Verdict::accepted) {
             result.verdict = submission.verdict.verdict;
             result.message = submission.verdict.message;
