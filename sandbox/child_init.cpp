@@ -1,7 +1,6 @@
 #include "child_init.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
@@ -313,8 +312,8 @@ int program_main(void* raw) {
     if (cap_set_secbits(secbits) < 0) PROGRAM_FAIL(Stage::program_caps);
     if (cap_reset_ambient() < 0) PROGRAM_FAIL(Stage::program_caps);
     if (plan.root_mode) {
-        if (setresgid(kSandboxGid, kSandboxGid, kSandboxGid) < 0) PROGRAM_FAIL(Stage::program_ids);
-        if (setresuid(kSandboxUid, kSandboxUid, kSandboxUid) < 0) PROGRAM_FAIL(Stage::program_ids);
+        if (sys::set_gid(kSandboxGid) < 0) PROGRAM_FAIL(Stage::program_ids);
+        if (sys::set_uid(kSandboxUid) < 0) PROGRAM_FAIL(Stage::program_ids);
     }
     if (cap_set_proc(plan.no_capabilities) < 0) PROGRAM_FAIL(Stage::program_caps);
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
@@ -380,9 +379,9 @@ void run_init(ChildPlan& plan) noexcept {
 
     if (plan.root_mode) {
         // Supplementary groups of the host caller must not follow us in.
-        CHECK_OR_FAIL(setgroups(0, nullptr), Stage::set_ids, "setgroups");
-        CHECK_OR_FAIL(setresgid(0, 0, 0), Stage::set_ids, "setresgid");
-        CHECK_OR_FAIL(setresuid(0, 0, 0), Stage::set_ids, "setresuid");
+        CHECK_OR_FAIL(sys::drop_supplementary_groups(), Stage::set_ids, "setgroups");
+        CHECK_OR_FAIL(sys::set_gid(0), Stage::set_ids, "setresgid");
+        CHECK_OR_FAIL(sys::set_uid(0), Stage::set_ids, "setresuid");
     }
     CHECK_OR_FAIL(setsid(), Stage::setsid, "setsid");
     // Nobody inside may read this process's memory or /proc entries.

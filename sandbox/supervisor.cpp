@@ -514,6 +514,7 @@ private:
             // namespaces down happens when the sandbox is retired, off this path.
             if (only_init_left_) break;
         }
+        ended_at_ = Clock::now();
     }
 
     // True when the cgroup holds the init alone (the program was reaped and no
@@ -531,7 +532,7 @@ private:
     }
 
     void finish() {
-        const auto ended = Clock::now();
+        const auto ended = ended_at_;
         // Every process of the run is gone after this (or was already, see watch()).
         if (!only_init_left_) sb_.kill_and_reap();
         while (ctl_open_ && handle_control()) {  // messages sent just before the end
@@ -546,8 +547,10 @@ private:
             if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) handle_notification();
         }
         result_.wall_time_us = micros(ended - started_at_);
-        result_.phases.start_us = exec_at_ > started_at_ ? micros(exec_at_ - started_at_) : 0;
-        result_.phases.run_us = exec_at_ > started_at_ ? micros(ended - exec_at_) : 0;
+        // `started` may have been read only after the end: then exec time is unknown.
+        const bool exec_seen = exec_at_ > started_at_ && exec_at_ <= ended;
+        result_.phases.start_us = exec_seen ? micros(exec_at_ - started_at_) : 0;
+        result_.phases.run_us = exec_seen ? micros(ended - exec_at_) : 0;
 
         if (auto* group = sb_.cgroup_.get()) {
             if (auto u = group->usage()) {
@@ -606,7 +609,7 @@ private:
     bool ctl_open_ = true;
     bool killed_ = false;
     bool only_init_left_ = false;
-    Clock::time_point started_at_{}, exec_at_{};
+    Clock::time_point started_at_{}, exec_at_{}, ended_at_{};
     std::uint64_t cpu_baseline_us_ = 0;
     std::uint64_t init_memory_bytes_ = 0;
     std::uint64_t oom_baseline_ = 0;

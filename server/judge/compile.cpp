@@ -79,7 +79,8 @@ PrepareOutcome prepare_program(const PrepareRequest& request, Launcher& launcher
     const Language& language = *request.language;
     PrepareOutcome outcome;
     if (language.profile.compile) {
-        auto build = TempDir::create(request.job_dir, request.name + "-build-", 0777);
+        // Private: the launcher hands a workdir over to the sandbox's uid for the run.
+        auto build = TempDir::create(request.job_dir, request.name + "-build-", 0700);
         if (!build) return internal("compile directory", build.error());
         if (auto written = write_files(build->path(), concat(request.sources, request.files), 0644); !written)
             return internal("writing the sources", written.error());

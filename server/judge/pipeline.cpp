@@ -25,8 +25,8 @@ struct Counters {
 
 class JudgeImpl final : public Judge {
 public:
-    JudgeImpl(JudgeConfig config, Launcher& launcher, std::filesystem::path work_root)
-        : config_(std::move(config)), launcher_(launcher), work_root_(std::move(work_root)) {}
+    JudgeImpl(JudgeConfig config, Launcher& launcher, InstanceDir instance)
+        : config_(std::move(config)), launcher_(launcher), instance_(std::move(instance)) {}
 
     Result<void> load(const ProfileStore& profiles) {
         LanguageLoadOptions options;
@@ -158,7 +158,7 @@ private:
                           "job not normalized: " + normalized.error().message);
         const Job& job = *normalized;
         const Language& language = *find(job.language);
-        auto job_dir = TempDir::create(work_root_, "job-", 0711);
+        auto job_dir = TempDir::create(instance_.dir.path(), "job-", 0711);
         if (!job_dir)
             return failed(Verdict::internal_error, "Internal error", "job directory: " + job_dir.error().describe());
 
@@ -169,6 +169,12 @@ private:
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
         result.compile_output = submission.compile_output;
+        if (context.cancel && context.cancel->cancelled()) {
+            result.verdict = Verdict::internal_error;
+            result.internal_error = "cancelled";
+            result.message = "The job was cancelled";
+            return result;
+        }
         if (submission.verdict.verdict != Verdict::accepted) {
             result.verdict = submission.verdict.verdict;
             result.message = submission.verdict.message;
@@ -273,7 +279,7 @@ private:
 
     JudgeConfig config_;
     Launcher& launcher_;
-    std::filesystem::path work_root_;
+    InstanceDir instance_;  // removed (with any job left) when the Judge goes
     std::vector<std::unique_ptr<Language>> languages_;
     std::vector<LanguageInfo> infos_;
     Counters counters_;
@@ -284,7 +290,9 @@ private:
 Result<std::unique_ptr<Judge>> Judge::create(JudgeConfig config, Launcher& launcher, const ProfileStore& profiles) {
     auto root = prepare_work_root(config.work_dir);
     if (!root) return std::move(root).error();
-    auto judge = std::make_unique<JudgeImpl>(std::move(config), launcher, *root);
+    auto instance = claim_instance_dir(*root);
+    if (!instance) return std::move(instance).error();
+    auto judge = std::make_unique<JudgeImpl>(std::move(config), launcher, std::move(*instance));
     if (auto loaded = judge->load(profiles); !loaded) return loaded.error();
     return std::unique_ptr<Judge>(std::move(judge));
 }

@@ -3,12 +3,15 @@
 //
 //   judge_bench [--tests N] [--repeat R]
 //
-// Work: one C++ a+b submission with N tests (default 100). Judged: compile in
-// a sandbox, N fresh sandboxes, compare (Judge, launcher pool as the service
-// uses it) with test concurrency 1 and 2. Bare: the profile's own compile
-// command and N runs of the binary with fork+exec, stdin from a file, stdout
-// through a pipe and compared, sequentially and on two threads. Prints the
-// median over R repetitions of each and the ratios judged/bare. Never asserts.
+// Work: one C++ a+b submission with N tests (default 100), three ways, each
+// sequentially and on two streams:
+//   judged    Judge::run: compile in a sandbox, N fresh sandboxes, compare
+//             (launcher pool as the service uses it; test concurrency 1 and 2)
+//   launcher  the same compile and runs through Launcher::run directly: the
+//             sandboxes alone, so the judge's own share can be told apart
+//   bare      the profile's compile command and N fork+exec runs of the
+//             binary, stdin from a file, stdout through a pipe, compared
+// Prints the median over R repetitions and the ratios. Never asserts.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,6 +164,55 @@ Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams
     return {elapsed, compile_ms};
 }
 
+// The same compile and runs straight through the launcher, without the judge:
+// what the sandboxes alone cost, so the judge's own share can be told apart.
+Timing launcher_only(Launcher& launcher, const judge::LanguageProfile& cpp,
+                     const std::shared_ptr<const SecurityProfile>& profile, const Inputs& inputs, int streams) {
+    std::string dir = (fs::temp_directory_path() / "rf-judge-bench-XXXXXX").string();
+    if (!mkdtemp(dir.data())) die("mkdtemp");
+    auto start = Clock::now();
+    {
+        FILE* f = std::fopen((dir + "/" + cpp.source_file).c_str(), "w");
+        std::fputs(kSource, f);
+        std::fclose(f);
+    }
+    std::vector<std::string> env;
+    for (const auto& [name, value] : cpp.env) env.push_back(name + "=" + value);
+    RunSpec compile;
+    compile.argv = judge::expand_command(*cpp.compile, cpp.default_flags, 0);
+    compile.env = env;
+    compile.profile = profile;
+    compile.workdir = dir;
+    compile.limits = judge::to_limits(cpp.compile_limits.defaults);
+    if (launcher.run(compile).status != RunStatus::ok) die("sandboxed compile failed");
+    double compile_ms = ms_since(start);
+    RunSpec run;
+    run.argv = judge::expand_command(cpp.run, {}, 0);
+    run.env = env;
+    run.profile = profile;
+    run.limits = judge::to_limits(cpp.run_limits.defaults);
+    run.binds = {BindMount{dir + "/main", "/box/main", false}};
+    launcher.prewarm(run);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> ok{true};
+    auto worker = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < inputs.expected.size();) {
+            RunSpec one = run;
+            one.stdin_source = InputSource::file(inputs.stdin_files[i]);
+            RunResult r = launcher.run(one);
+            if (r.status != RunStatus::ok || r.stdout_data != inputs.expected[i]) ok = false;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int s = 1; s < streams; ++s) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    double elapsed = ms_since(start);
+    fs::remove_all(dir);
+    if (!ok) die("a sandboxed run gave the wrong answer");
+    return {elapsed, compile_ms};
+}
+
 Timing judged(Judge& judge, const Job& job, int tests, bool show_phases = false) {
     auto start = Clock::now();
     JobResult result = judge.run(job, {});
@@ -203,8 +255,12 @@ int main(int argc, char** argv) {
     if (!mkdtemp(inputs_dir.data())) die("mkdtemp");
     Inputs inputs = write_inputs(inputs_dir, tests);
 
-    std::printf("judge_bench: one C++ a+b submission, %d tests, median of %d (ms)\n", tests, repeat);
-    std::printf("%-22s %22s %22s %8s\n", "", "judged total (compile)", "bare total (compile)", "ratio");
+    std::printf("judge_bench: one C++ a+b submission, %d tests, median of %d (ms); target judged/bare <= 1.2x\n",
+                tests, repeat);
+    auto profile = profiles.security(cpp->sandbox.profile);
+    if (!profile) die(profile.error().describe());
+    std::printf("%-22s %22s %22s %22s %8s %8s\n", "", "judged total (compile)", "launcher (compile)",
+                "bare total (compile)", "j/bare", "j/launch");
     for (unsigned concurrency : {1u, 2u}) {
         JudgeConfig config;
         config.test_concurrency = concurrency;
@@ -214,15 +270,17 @@ int main(int argc, char** argv) {
         auto normalized = (*judge)->normalize(job);
         if (!normalized) die(normalized.error().message);
         judged(**judge, *normalized, tests);  // warm-up: page cache, pool
-        std::vector<Timing> j, b;
+        std::vector<Timing> j, l, b;
         for (int r = 0; r < repeat; ++r) {
             j.push_back(judged(**judge, *normalized, tests, r == repeat - 1));
+            l.push_back(launcher_only(**launcher, *cpp, *profile, inputs, static_cast<int>(concurrency)));
             b.push_back(bare(*cpp, inputs, static_cast<int>(concurrency)));
         }
-        Timing jm = median(j), bm = median(b);
-        std::printf("%d tests, %u stream%s %14.1f (%6.1f) %14.1f (%6.1f) %7.2fx  (target <= 1.2x)\n", tests,
-                    concurrency, concurrency > 1 ? "s" : " ", jm.total_ms, jm.compile_ms, bm.total_ms,
-                    bm.compile_ms, jm.total_ms / bm.total_ms);
+        Timing jm = median(j), lm = median(l), bm = median(b);
+        std::printf("%d tests, %u stream%s %14.1f (%6.1f) %14.1f (%6.1f) %14.1f (%6.1f) %7.2fx %7.2fx\n", tests,
+                    concurrency, concurrency > 1 ? "s" : " ", jm.total_ms, jm.compile_ms, lm.total_ms,
+                    lm.compile_ms, bm.total_ms, bm.compile_ms, jm.total_ms / bm.total_ms,
+                    jm.total_ms / lm.total_ms);
     }
     fs::remove_all(inputs_dir);
     return 0;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -98,4 +99,22 @@ TEST_CASE("concurrent runs each get their own uid") {
     t.join();
     CHECK(a.host_uid != 0);
     CHECK(b.host_uid != 0);
+}
+
+TEST_CASE("runs succeed while other threads of the caller come and go") {
+    // Regression: glibc's setuid family in a cloned child waits for the parent's
+    // other threads; the sandbox must use the raw system calls.
+    std::atomic<bool> stop{false};
+    std::thread churn([&] {
+        while (!stop) std::thread([] {}).join();
+    });
+    int ok = 0;
+    for (int i = 0; i < 30; ++i) {
+        RunSpec spec = probe_spec("exit", "0");
+        spec.limits.wall_time_ms = 5000;
+        if (run(spec).status == RunStatus::ok) ++ok;
+    }
+    stop = true;
+    churn.join();
+    CHECK(ok == 30);
 }

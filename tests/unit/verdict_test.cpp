@@ -1,7 +1,6 @@
 // From sandbox outcomes to verdicts: test runs, compile runs, testlib helper
 // exit codes, interactive blame, the overall verdict; plus normalizing a job
-// against a language (defaults, maxima, flags, main file) and the language
-// registry's pure parts.
+// against a language (defaults, maxima, flags, main file).
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -342,44 +341,4 @@ TEST_CASE("helper limits: the interactor outlasts the submission's wall time") {
     Limits cl = checker_limits(*f.languages[0]);
     CHECK(cl.cpu_time_ms == 20000);  // the checker language's maximum
     CHECK(cl.processes == 1);        // but its default process count
-}
-
-// ---- language registry, pure parts --------------------------------------------
-
-TEST_CASE("versions are read from the toolchain's output") {
-    CHECK(extract_version("g++ (Debian 12.2.0-14) 12.2.0\nCopyright", "([0-9]+\\.[0-9]+(\\.[0-9]+)?)") == "12.2.0");
-    CHECK(extract_version("Python 3.11.2\n", "Python ([0-9.]+)") == "3.11.2");
-    CHECK(extract_version("\n  some tool, no digits \n", "([0-9]+\\.[0-9]+)") == "some tool, no digits");
-    CHECK(extract_version("", "([0-9]+)").empty());
-    CHECK(extract_version(std::string(500, 'v'), "([0-9]+)").size() == 100);
-}
-
-TEST_CASE("syscall groups expand, nested, without repeats") {
-    std::string groups = R"({"groups": {"threads": ["clone", "futex", "set_robust_list"],
-                                        "jvm": ["@threads", "sched_getaffinity", "futex"],
-                                        "bad": 5}})";
-    auto r = expand_syscall_groups(groups, {"jvm"});
-    REQUIRE(r.ok());
-    CHECK(*r == std::vector<std::string>{"clone", "futex", "set_robust_list", "sched_getaffinity"});
-    CHECK(expand_syscall_groups(R"({"net": ["socket"]})", {"@net"}).value() == std::vector<std::string>{"socket"});
-    CHECK_FALSE(expand_syscall_groups(groups, {"nope"}).ok());
-    CHECK_FALSE(expand_syscall_groups(groups, {"bad"}).ok());
-    CHECK_FALSE(expand_syscall_groups("not json", {"jvm"}).ok());
-}
-
-TEST_CASE("a language's extras are merged into its base security profile") {
-    SecurityProfile base;
-    base.name = "default";
-    base.mounts = {MountEntry{"/usr", "/usr", false}, MountEntry{"/etc/alternatives", "/etc/alternatives", true}};
-    base.syscalls = {"read", "write"};
-    SandboxNeeds needs;
-    needs.extra_mounts = {MountEntry{"/usr/lib/jvm", "/usr/lib/jvm", false},
-                          MountEntry{"/etc/alt", "/etc/alternatives", false}};
-    needs.extra_syscalls = {"futex", "read"};
-    auto merged = merge_security(base, needs, {"write"}, "default+java-run");
-    CHECK(merged.name == "default+java-run");
-    REQUIRE(merged.mounts.size() == 3);
-    CHECK(merged.mounts[1].source == "/etc/alt");  // same target: the language's entry wins
-    CHECK_FALSE(merged.mounts[1].optional);
-    CHECK(merged.syscalls == std::vector<std::string>{"read", "write", "futex"});
 }
