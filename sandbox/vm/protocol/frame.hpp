@@ -22,6 +22,8 @@
 namespace ringfence::vm {
 
 inline constexpr std::uint8_t kProtocolVersion = 1;
+// Name of the virtio-serial port that carries the channel (QEMU virtserialport name=).
+inline constexpr const char* kAgentPort = "ringfence.0";
 inline constexpr std::size_t kFrameHeaderSize = 12;
 
 enum class FrameType : std::uint8_t {
