@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ringfence/error.hpp"
 #include "unique_fd.hpp"
@@ -25,6 +26,12 @@ struct CgroupUsage {
     std::uint64_t oom_kills = 0;          // tasks killed by the OOM killer in this group
     std::uint64_t pids_limit_hits = 0;    // forks refused because of the pids limit
     std::uint64_t pids_current = 0;
+    // Times usage reached the memory limit and the kernel had to reclaim
+    // (v2 memory.events `max`, v1 memory.failcnt); not necessarily fatal.
+    std::uint64_t memory_limit_hits = 0;
+    // false when the kernel cannot report a peak (v2 before Linux 5.19, no
+    // memory.peak): memory_peak_bytes is then 0 and the caller must use rusage.
+    bool memory_peak_known = true;
 };
 
 class CgroupGroup {
@@ -45,6 +52,12 @@ public:
     virtual Result<void> kill_all() = 0;
     virtual bool empty() const = 0;
     virtual const std::string& name() const = 0;
+    // Kills what is left and removes the group's directories, reporting what the
+    // destructor would have to swallow. Idempotent; afterwards only destroy(),
+    // empty() and name() are meaningful.
+    virtual Result<void> destroy() = 0;
+    // Host paths of the group: one for v2, memory/pids/cpuacct for v1 (for logs, tests).
+    virtual std::vector<std::string> directories() const = 0;
 };
 
 class CgroupBackend {

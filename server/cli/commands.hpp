@@ -3,6 +3,7 @@
 
 namespace ringfence::cli {
 
+int cmd_run(int argc, char** argv);
 int cmd_version(int argc, char** argv);
 
 }  // namespace ringfence::cli

@@ -14,6 +14,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"run", "run one program in a fresh sandbox", ringfence::cli::cmd_run},
     {"version", "print the version", ringfence::cli::cmd_version},
 };
 

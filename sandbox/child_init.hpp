@@ -1,0 +1,49 @@
+// The sandbox's init (PID 1 of its namespaces) and the program it starts.
+//
+// Both run after clone() of a parent that may be multi-threaded, so this code
+// never allocates, takes no locks and calls only system calls and libcap's
+// syscall wrappers. Everything it needs is prepared by the parent in a
+// ChildPlan before the clone; the child reads its copy.
+#pragma once
+
+#include <sys/capability.h>
+
+#include <cstddef>
+
+#include "mount_plan.hpp"
+#include "seccomp_policy.hpp"
+
+namespace ringfence {
+
+struct ChildPlan {
+    const MountPlan* mounts = nullptr;
+    const SeccompProgram* seccomp = nullptr;
+    cap_t no_capabilities = nullptr;  // an all-clear capability state, made by the parent
+    int ctl_fd = -1;    // init's end of the control socket
+    int sync_fd = -1;   // read end of the pipe the parent writes once the id maps are in place
+    bool root_mode = false;      // ids: init is 0 inside, the program kSandboxUid (two host ids)
+    bool use_landlock = false;
+    bool allow_network = false;
+    bool unshare_cgroup_ns = false;  // when not born into its cgroup (v1): root the cgroup ns there
+    const char* hostname = "ringfence";
+
+    // Scratch space, allocated by the parent.
+    char* message = nullptr;          // receives the run request
+    std::size_t message_capacity = 0;
+    char** argv = nullptr;            // kMaxArgs + 1 entries each
+    char** envp = nullptr;
+    char* program_stack = nullptr;    // stack for the program child (shares init's memory until exec)
+    std::size_t program_stack_size = 0;
+    char* path_buffer = nullptr;      // PATH search and mkdir -p
+    std::size_t path_buffer_size = 0;
+
+    // Written by the program child, read by init after the vfork-style clone returns.
+    volatile int program_stage = 0;
+    volatile int program_errno = 0;
+};
+
+// Runs the init: waits for the id maps, builds the tree, reports `ready`, then
+// serves exactly one run request and exits when the program does. Never returns.
+[[noreturn]] void run_init(ChildPlan& plan) noexcept;
+
+}  // namespace ringfence

@@ -1,0 +1,274 @@
+#include "prepared_sandbox.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "child_init.hpp"
+#include "control_protocol.hpp"
+#include "syscalls.hpp"
+
+namespace ringfence {
+namespace {
+
+constexpr int kPrepareTimeoutMs = 15'000;
+constexpr std::size_t kProgramStackSize = 128 * 1024;
+constexpr idtype_t kPidfdIdType = static_cast<idtype_t>(3);  // P_PIDFD
+
+std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+            .count());
+}
+
+Result<void> write_proc_file(int proc_dir, const char* name, const std::string& content) {
+    UniqueFd fd(openat(proc_dir, name, O_WRONLY | O_CLOEXEC));
+    if (!fd) return setup_error(std::string("open /proc/<init>/") + name, errno);
+    if (write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
+        return setup_error(std::string("write /proc/<init>/") + name + " (" + content + ")", errno);
+    return {};
+}
+
+std::string sandbox_name() {
+    static std::atomic<std::uint64_t> counter{0};
+    return "sb-" + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+// Receives one control message, with an fd if one came along.
+ssize_t receive(int sock, void* buf, std::size_t cap, UniqueFd* fd_out) {
+    iovec iov{buf, cap};
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof(cbuf);
+    ssize_t n;
+    do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (i == 0 && fd_out) fd_out->reset(fd);
+            else close(fd);  // never more than one is expected: do not leak extras
+        }
+    }
+    if (mh.msg_flags & MSG_TRUNC) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return n;
+}
+
+}  // namespace
+
+const char* control::describe(Stage stage) noexcept {
+    switch (stage) {
+        case Stage::wait_for_maps: return "waiting for the id maps";
+        case Stage::set_ids: return "switching to the sandbox ids";
+        case Stage::setsid: return "setsid";
+        case Stage::make_private: return "making mounts private";
+        case Stage::mount_root: return "mounting the root tmpfs";
+        case Stage::mount_bind: return "bind-mounting";
+        case Stage::mount_attr: return "setting mount attributes";
+        case Stage::make_dir: return "creating a directory";
+        case Stage::make_file: return "creating a mount point";
+        case Stage::make_symlink: return "creating a symlink";
+        case Stage::write_file: return "writing a file";
+        case Stage::mount_proc: return "mounting /proc";
+        case Stage::mount_mask: return "masking /proc entries";
+        case Stage::mount_tmpfs: return "mounting a tmpfs";
+        case Stage::pivot_root: return "pivot_root";
+        case Stage::hostname: return "setting the hostname";
+        case Stage::landlock: return "building the Landlock ruleset";
+        case Stage::open_box: return "opening /box";
+        case Stage::send_ready: return "reporting ready";
+        case Stage::receive_run: return "receiving the run request";
+        case Stage::claim_bind: return "mounting a bind for this run";
+        case Stage::root_readonly: return "making the root read-only";
+        case Stage::spawn: return "starting the program";
+        case Stage::program_stdio: return "setting up the program's stdio";
+        case Stage::program_cwd: return "changing to the working directory";
+        case Stage::program_rlimit: return "setting resource limits";
+        case Stage::program_caps: return "dropping capabilities";
+        case Stage::program_ids: return "switching to the program's uid";
+        case Stage::program_no_new_privs: return "setting no_new_privs";
+        case Stage::program_landlock: return "enforcing Landlock";
+        case Stage::program_seccomp: return "installing the seccomp filter";
+        case Stage::program_exec: return "executing the program";
+    }
+    return "unknown step";
+}
+
+PreparedSandbox::PreparedSandbox(SandboxContext& context, SandboxShape shape)
+    : context_(context), shape_(std::move(shape)) {}
+
+PreparedSandbox::~PreparedSandbox() {
+    kill_and_reap();
+    cgroup_.reset();  // kills stragglers (there are none once init is reaped) and removes it
+}
+
+bool PreparedSandbox::alive() const {
+    if (reaped_ || !pidfd_) return false;
+    pollfd p{pidfd_.get(), POLLIN, 0};
+    return poll(&p, 1, 0) == 0;  // a pidfd becomes readable when the process exits
+}
+
+void PreparedSandbox::kill_and_reap() {
+    if (reaped_ || !pidfd_) return;
+    // Killing PID 1 of the namespace kills every process in it; waitid returns
+    // only after the kernel has reaped them all.
+    sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
+    siginfo_t info{};
+    while (waitid(kPidfdIdType, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+}
+
+Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext& ctx,
+                                                                  const SandboxShape& shape) {
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
+
+    auto seccomp = ctx.seccomp_for(shape.profile);
+    if (!seccomp) return seccomp.error();
+    auto mounts = ctx.mounts_for(shape);
+    if (!mounts) return mounts.error();
+    if (ctx.uids) {
+        auto lease = ctx.uids->lease();
+        if (!lease) return lease.error();
+        sb->uid_ = std::move(*lease);
+    }
+    if (ctx.cgroups) {
+        auto group = ctx.cgroups->create(sandbox_name());
+        if (!group) return group.error();
+        sb->cgroup_ = std::move(*group);
+    }
+
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return setup_error("socketpair", errno);
+    UniqueFd ctl_parent(sp[0]), ctl_child(sp[1]);
+    int pp[2];
+    if (pipe2(pp, O_CLOEXEC) < 0) return setup_error("pipe", errno);
+    UniqueFd sync_read(pp[0]), sync_write(pp[1]);
+
+    // Everything the child touches is allocated now, before the clone.
+    std::vector<char> message(control::kMaxRunMessage);
+    std::vector<char*> argv(control::kMaxArgs + 1), envp(control::kMaxArgs + 1);
+    std::vector<char> stack(kProgramStackSize), path_buffer(4096);
+    ChildPlan plan;
+    plan.mounts = mounts->get();
+    plan.seccomp = seccomp->get();
+    plan.no_capabilities = ctx.no_capabilities;
+    plan.ctl_fd = ctl_child.get();
+    plan.sync_fd = sync_read.get();
+    plan.root_mode = ctx.root_mode;
+    plan.use_landlock = ctx.landlock;
+    plan.allow_network = shape.network;
+    plan.message = message.data();
+    plan.message_capacity = message.size();
+    plan.argv = argv.data();
+    plan.envp = envp.data();
+    plan.program_stack = stack.data();
+    plan.program_stack_size = stack.size();
+    plan.path_buffer = path_buffer.data();
+    plan.path_buffer_size = path_buffer.size();
+
+    const bool into_cgroup = sb->cgroup_ && sb->cgroup_->clone_into_fd() >= 0;
+    plan.unshare_cgroup_ns = !into_cgroup;
+    clone_args args{};
+    args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    if (!shape.network) args.flags |= CLONE_NEWNET;
+    if (into_cgroup) {
+        // Born inside its cgroup: not a single cycle escapes accounting.
+        args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+        args.cgroup = static_cast<std::uint64_t>(sb->cgroup_->clone_into_fd());
+    }
+    int pidfd = -1;
+    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    long pid = sys::clone3(&args);
+    if (pid < 0) return setup_error("clone3 with new namespaces", errno);
+    if (pid == 0) {
+        ctl_parent.release();  // the child's copies are closed by run_init; never run destructors here
+        sync_write.release();
+        close(sp[0]);
+        close(pp[1]);
+        run_init(plan);
+    }
+    sb->pid_ = static_cast<pid_t>(pid);
+    sb->pidfd_.reset(pidfd);
+    sb->ctl_ = std::move(ctl_parent);
+    ctl_child.reset();
+    sync_read.reset();
+
+    if (sb->cgroup_ && !into_cgroup)
+        if (auto r = sb->cgroup_->attach(sb->pid_); !r) return r.error();
+
+    // The child is our unreaped child, so its pid cannot be recycled while we
+    // write through /proc/<pid>; the pidfd check makes sure it is still there.
+    UniqueFd proc_dir(open(("/proc/" + std::to_string(pid)).c_str(), O_DIRECTORY | O_CLOEXEC));
+    if (!proc_dir || sys::pidfd_send_signal(sb->pidfd_.get(), 0) < 0)
+        return setup_error("the sandbox init vanished before its id maps were written", errno);
+    std::string uid_map, gid_map;
+    if (ctx.root_mode) {
+        uid_map = "0 " + std::to_string(ctx.uids->init_uid()) + " 1\n" + std::to_string(kSandboxUid) +
+                  " " + std::to_string(sb->uid_.uid()) + " 1\n";
+        gid_map = "0 " + std::to_string(ctx.uids->init_uid()) + " 1\n" + std::to_string(kSandboxGid) +
+                  " " + std::to_string(sb->uid_.uid()) + " 1\n";
+    } else {
+        if (auto r = write_proc_file(proc_dir.get(), "setgroups", "deny"); !r) return r.error();
+        uid_map = std::to_string(kSandboxUid) + " " + std::to_string(ctx.caller_uid) + " 1\n";
+        gid_map = std::to_string(kSandboxGid) + " " + std::to_string(ctx.caller_gid) + " 1\n";
+    }
+    if (auto r = write_proc_file(proc_dir.get(), "uid_map", uid_map); !r) return r.error();
+    if (auto r = write_proc_file(proc_dir.get(), "gid_map", gid_map); !r) return r.error();
+    if (write(sync_write.get(), "x", 1) != 1) return setup_error("releasing the sandbox init", errno);
+    sync_write.reset();
+
+    // Wait for `ready` (with the /box fd) or a precise error.
+    pollfd fds[2] = {{sb->ctl_.get(), POLLIN, 0}, {sb->pidfd_.get(), POLLIN, 0}};
+    for (;;) {
+        int n = poll(fds, 2, kPrepareTimeoutMs);
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0) return setup_error("the sandbox init did not get ready in time");
+        if (n < 0) return setup_error("poll", errno);
+        if (fds[0].revents & POLLIN) break;
+        if (fds[1].revents) return setup_error("the sandbox init died while building the sandbox");
+        if (fds[0].revents) return setup_error("the sandbox init closed its control socket");
+    }
+    alignas(control::ErrorMsg) char buf[sizeof(control::ErrorMsg)];
+    UniqueFd box;
+    ssize_t n = receive(sb->ctl_.get(), buf, sizeof(buf), &box);
+    if (n < static_cast<ssize_t>(sizeof(control::Header)))
+        return setup_error("reading the sandbox init's report", n < 0 ? errno : EPROTO);
+    auto* header = reinterpret_cast<const control::Header*>(buf);
+    if (header->type == control::Type::error && n == sizeof(control::ErrorMsg)) {
+        auto* e = reinterpret_cast<const control::ErrorMsg*>(buf);
+        std::string detail(e->detail, strnlen(e->detail, sizeof(e->detail)));
+        return setup_error(std::string(control::describe(e->stage)) + " (" + detail + ")", e->sys_errno);
+    }
+    if (header->type != control::Type::ready || !box)
+        return setup_error("unexpected message from the sandbox init", EPROTO);
+    sb->box_dir_ = std::move(box);
+    sb->prepare_us_ = micros_since(start);
+    return sb;
+}
+
+}  // namespace ringfence

@@ -1,0 +1,67 @@
+// State shared by every sandbox of one Launcher: fixed after Launcher::create.
+#pragma once
+
+#include <sys/capability.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "cgroup.hpp"
+#include "mount_plan.hpp"
+#include "ringfence/launcher.hpp"
+#include "seccomp_policy.hpp"
+#include "uid_pool.hpp"
+
+namespace ringfence {
+
+// What a prepared sandbox is built for; runs with the same shape can use it.
+struct SandboxShape {
+    std::shared_ptr<const SecurityProfile> profile;
+    bool network = false;
+    std::uint64_t box_size_kib = 0;
+
+    bool operator==(const SandboxShape& o) const {
+        return profile == o.profile && network == o.network && box_size_kib == o.box_size_kib;
+    }
+};
+
+struct SandboxContext {
+    LauncherConfig config;
+    bool root_mode = false;     // running as host root: two mapped ids per sandbox
+    uid_t caller_uid = 0;
+    gid_t caller_gid = 0;
+    std::string runtime_dir;
+    std::string staging_dir;    // mount point for each sandbox's new root (in its own mount ns)
+    std::unique_ptr<CgroupBackend> cgroups;  // null in rlimit-only mode
+    std::unique_ptr<UidPool> uids;           // null when rootless
+    bool landlock = false;
+    cap_t no_capabilities = nullptr;
+
+    std::string measured_by() const { return cgroups ? cgroups->measured_by() : "rusage"; }
+
+    // Compiled once per profile and box size; profiles are immutable once loaded.
+    // Entries keep their profile alive, so a cached address is never reused.
+    Result<std::shared_ptr<const SeccompProgram>> seccomp_for(
+        const std::shared_ptr<const SecurityProfile>& profile);
+    Result<std::shared_ptr<const MountPlan>> mounts_for(const SandboxShape& shape);
+
+    ~SandboxContext();
+
+private:
+    std::mutex cache_mutex_;
+    struct SeccompEntry {
+        std::shared_ptr<const SecurityProfile> profile;
+        std::shared_ptr<const SeccompProgram> program;
+    };
+    struct MountEntry {
+        std::shared_ptr<const SecurityProfile> profile;
+        std::shared_ptr<const MountPlan> plan;
+    };
+    std::map<const SecurityProfile*, SeccompEntry> seccomp_cache_;
+    std::map<std::pair<const SecurityProfile*, std::uint64_t>, MountEntry> mount_cache_;
+};
+
+}  // namespace ringfence
