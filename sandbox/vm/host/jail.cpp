@@ -29,6 +29,12 @@ struct ChildPlan {
         bool is_file = true;
         unsigned long remount_flags = 0;
     };
+    // A detached mount (open_tree) of a verified file: an fd-based bind made
+    // in our namespace cannot be used from the child's, a detached one can.
+    struct Attach {
+        int tree_fd = -1;
+        std::string target;
+    };
     struct Link {
         std::string target;  // link contents
         std::string path;
@@ -38,6 +44,7 @@ struct ChildPlan {
     std::vector<std::string> dirs;   // created in order after the tmpfs root is up
     std::vector<Bind> binds;         // before /dev goes read-only
     std::vector<Link> links;
+    std::vector<Attach> attaches;
     std::vector<const char*> argv;
     const char* binary = nullptr;
     std::vector<int> pass_fds;
@@ -50,7 +57,7 @@ struct ChildPlan {
 };
 
 enum Stage : int {
-    kWaitGo, kMakePrivate, kMountRoot, kMakeDirs, kMountDev, kBind, kRemountBind, kSymlink, kRemountDev,
+    kWaitGo, kMakePrivate, kMountRoot, kMakeDirs, kMountDev, kAttach, kBind, kRemountBind, kSymlink, kRemountDev,
     kPivotRoot, kDetachOldRoot, kRemountRoot, kArrangeFds, kRlimits, kSetGroups, kSetGid, kSetUid,
     kNoNewPrivs, kDeathSignal, kParentGone, kExec, kStageCount
 };
@@ -58,7 +65,7 @@ enum Stage : int {
 const char* stage_name(int stage) {
     static const char* const kNames[kStageCount] = {
         "wait for the go signal", "make mounts private", "mount the jail tmpfs", "create directories",
-        "mount /dev", "bind a file", "remount a bind read-only", "create a symlink", "remount /dev read-only",
+        "mount /dev", "attach an image file", "bind a file", "remount a bind read-only", "create a symlink", "remount /dev read-only",
         "pivot_root", "detach the old root", "remount the root read-only", "arrange fds", "set rlimits",
         "drop supplementary groups", "set the gid", "set the uid", "set no_new_privs",
         "set the parent-death signal", "start (the parent is gone)", "exec QEMU",
@@ -95,6 +102,11 @@ int create_file(const char* path) {
         if (::mkdir(d.c_str(), 0755) != 0) child_fail(err_fd, kMakeDirs);
     if (::mount("ringfence-dev", p.dev_dir.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") != 0)
         child_fail(err_fd, kMountDev);
+    for (const auto& a : p.attaches) {
+        if (create_file(a.target.c_str()) != 0) child_fail(err_fd, kAttach);
+        if (::move_mount(a.tree_fd, "", AT_FDCWD, a.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            child_fail(err_fd, kAttach);
+    }
     for (const auto& b : p.binds) {
         if (b.is_file ? create_file(b.target.c_str()) != 0 : ::mkdir(b.target.c_str(), 0755) != 0)
             child_fail(err_fd, kBind);
@@ -153,6 +165,22 @@ int create_file(const char* path) {
     child_fail(err_fd, kExec);
 }
 
+// Detached, read-only mounts of exactly the verified files.
+Result<std::vector<UniqueFd>> detach_files(const JailSpec& s, ChildPlan& p) {
+    std::vector<UniqueFd> trees;
+    for (const auto& f : s.files) {
+        UniqueFd tree(::open_tree(f.fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+        if (!tree) return setup_error("jail: open_tree of " + f.target, errno);
+        mount_attr attr{};
+        attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+        if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
+            return setup_error("jail: make " + f.target + " read-only", errno);
+        p.attaches.push_back({tree.get(), p.root + f.target});
+        trees.push_back(std::move(tree));
+    }
+    return trees;
+}
+
 ChildPlan make_plan(const JailSpec& s) {
     ChildPlan p;
     p.root = s.mount_point.string();
@@ -171,9 +199,6 @@ ChildPlan make_plan(const JailSpec& s) {
         else if (std::filesystem::is_directory(status))
             p.binds.push_back({top, p.root + top, false, kRo});
     }
-    for (const auto& f : s.files)
-        p.binds.push_back({"/proc/self/fd/" + std::to_string(f.fd), p.root + f.target, true,
-                           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC});
     std::vector<const char*> devices = {"/dev/null", "/dev/zero", "/dev/urandom"};
     if (s.expose_kvm) devices.push_back("/dev/kvm");
     for (const char* d : devices) p.binds.push_back({d, p.root + d, true, MS_NOSUID | MS_NOEXEC});
@@ -239,7 +264,9 @@ Result<JailedProcess> spawn_jailed(const JailSpec& spec) {
     if (spec.pass_fds.size() > 16) return internal_error("jail: too many fds to pass");
     if (::geteuid() != 0)
         return setup_error("the VM tier must run as root: it gives each QEMU its own uid, namespaces and cgroup");
-    const ChildPlan plan = make_plan(spec);
+    ChildPlan plan = make_plan(spec);
+    auto trees = detach_files(spec, plan);
+    if (!trees) return std::move(trees).error();
 
     int go[2], err[2];
     if (::pipe2(go, O_CLOEXEC) != 0) return setup_error("jail: pipe", errno);

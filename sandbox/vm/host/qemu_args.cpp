@@ -45,7 +45,7 @@ std::vector<std::string> qemu_argv(const std::string& binary, const QemuPlan& p)
         "-drive", std::string("id=root,file=") + kJailRootfs + ",format=raw,if=none,read-only=on",
         "-device", "virtio-blk-device,drive=root",
         "-chardev", "socket,id=agent,fd=" + std::to_string(p.channel_fd),
-        "-device", "virtio-serial-device,max_ports=1",
+        "-device", "virtio-serial-device,max_ports=2",
         "-device", std::string("virtserialport,chardev=agent,name=") + kAgentPort,
     });
     if (p.console_fd >= 0)

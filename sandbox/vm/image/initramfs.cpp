@@ -27,7 +27,8 @@ std::vector<std::string> guest_modules(const std::string& rootfs_type) {
 }
 
 Result<void> build_initramfs(const std::filesystem::path& agent_binary, const HostKernel& kernel,
-                             const std::vector<std::string>& modules, const std::filesystem::path& out) {
+                             const std::vector<std::string>& modules, const std::filesystem::path& out,
+                             const std::vector<std::pair<std::string, std::string>>& extra_files) {
     auto dep = slurp(kernel.modules_dir / "modules.dep");
     if (!dep) return std::move(dep).error();
     auto order = guest::module_load_order(dep.value(), modules);
@@ -59,6 +60,7 @@ Result<void> build_initramfs(const std::filesystem::path& agent_binary, const Ho
     for (const auto& m : modules) list += m + "\n";
     cpio.add_file(base + "/" + guest::kModulesList, list);
     cpio.add_file("init", agent.value(), 0755);
+    for (const auto& [path, content] : extra_files) cpio.add_file(path, content, 0644);
 
     const std::string archive = cpio.finish();
     std::ofstream o(out, std::ios::binary | std::ios::trunc);

@@ -15,7 +15,9 @@ namespace ringfence::vm::image {
 // port, and the root image's filesystem when it is a module.
 std::vector<std::string> guest_modules(const std::string& rootfs_type);
 
+// `extra_files`: (path, content) pairs added as they are (tests use them).
 Result<void> build_initramfs(const std::filesystem::path& agent_binary, const HostKernel& kernel,
-                             const std::vector<std::string>& modules, const std::filesystem::path& out);
+                             const std::vector<std::string>& modules, const std::filesystem::path& out,
+                             const std::vector<std::pair<std::string, std::string>>& extra_files = {});
 
 }  // namespace ringfence::vm::image

@@ -1,0 +1,32 @@
+// Shared set-up of the VM integration tests: the host's cgroups, a runtime
+// directory, the accelerator (TCG allowed: these are tests) and images.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cgroup.hpp"
+#include "host/vm.hpp"
+
+namespace ringfence::vm::testing {
+
+// Skips (returns false) when this host cannot run VMs at all: not root, no
+// QEMU, no cloud kernel. Prints why once.
+bool vm_host_usable();
+
+// The environment every test VM uses; TCG allowed.
+VmEnvironment environment(const std::filesystem::path& image_dir);
+
+// An image directory for a hostile test agent in `mode` (kernel of the host,
+// initramfs with the agent, a tiny root image), built once per mode.
+std::filesystem::path hostile_image(const std::string& mode);
+
+// The image made by `ringfence vm-image build` for these tests
+// ($RINGFENCE_VM_TEST_IMAGE), or "" when none was built.
+std::filesystem::path real_image();
+
+// True while a process with this pid exists.
+bool process_alive(pid_t pid);
+
+}  // namespace ringfence::vm::testing
