@@ -26,14 +26,13 @@ struct CgroupUsage {
     std::uint64_t oom_kills = 0;          // tasks killed by the OOM killer in this group
     std::uint64_t pids_limit_hits = 0;    // forks refused because of the pids limit
     std::uint64_t pids_current = 0;
-    // Times usage reached the memory limit and the kernel had to reclaim
-    // (v2 memory.events `max`, v1 memory.failcnt); not necessarily fatal.
-    std::uint64_t memory_limit_hits = 0;
     // false when the kernel cannot report a peak (v2 before Linux 5.19, no
     // memory.peak): memory_peak_bytes is then 0 and the caller must use rusage.
     bool memory_peak_known = true;
 };
 
+// One thread uses a group at a time (usage() may be read from another);
+// a backend's create() may be called from many threads at once.
 class CgroupGroup {
 public:
     virtual ~CgroupGroup() = default;  // destroys the group (kills what is left first)
@@ -72,7 +71,12 @@ public:
 };
 
 struct CgroupOptions {
-    // Root of the launcher's own subtree. Empty: automatic, see detect_cgroups().
+    // Root of the launcher's own subtree. Empty: RINGFENCE_CGROUP_ROOT, else
+    // automatic (see detect_cgroups()). An absolute path names a cgroup v2
+    // directory ("/sys/fs/cgroup/..."); a relative one ("judge/ringfence") names
+    // the same subtree under each v1 controller (or under the v2 mount on a pure
+    // v2 host). As root it is created when missing; rootless it must exist and be
+    // writable (delegated).
     std::string root;
     // Alternative filesystem root, so tests can point the backends at a fake
     // cgroupfs tree made of plain files ("" = "/").

@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cgroup.hpp"
 #include "ringfence/error.hpp"
+#include "ringfence/host_check.hpp"
 
 namespace ringfence::cgroup {
 
@@ -36,5 +38,10 @@ Result<std::unique_ptr<CgroupBackend>> detect_cgroups(const CgroupOptions& optio
 
 // The controllers the v2 mount's root offers ("" when unreadable or none).
 std::string v2_offered_controllers(const Mounts& mounts);
+
+// `ringfence check`'s cgroup findings: cgroup v2 and v1 as mounted, whether
+// detection yields a backend whose probe group can be created, limited, read
+// and removed (required), and whether the memory peak can be reset.
+std::vector<HostFinding> check_cgroups(const CgroupOptions& options, const DetectHost& host);
 
 }  // namespace ringfence::cgroup

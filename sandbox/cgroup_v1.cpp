@@ -74,9 +74,6 @@ public:
         auto oom = memory().read_key("memory.oom_control", "oom_kill");
         if (!oom) return std::move(oom).error();
         u.oom_kills = *oom;
-        auto failcnt = memory().read_number("memory.failcnt");
-        if (!failcnt) return std::move(failcnt).error();
-        u.memory_limit_hits = *failcnt;
         auto pid_events = pids().read_key("pids.events", "max");
         if (!pid_events) return std::move(pid_events).error();
         u.pids_limit_hits = *pid_events;

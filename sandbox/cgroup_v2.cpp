@@ -54,10 +54,9 @@ public:
         if (!peak) return std::move(peak).error();
         u.memory_peak_known = peak->has_value();
         u.memory_peak_bytes = peak->value_or(0);
-        auto events = dir_.read("memory.events");
-        if (!events) return std::move(events).error();
-        u.oom_kills = cgroup::find_key(*events, "oom_kill").value_or(0);
-        u.memory_limit_hits = cgroup::find_key(*events, "max").value_or(0);
+        auto oom_kills = dir_.read_key("memory.events", "oom_kill");
+        if (!oom_kills) return std::move(oom_kills).error();
+        u.oom_kills = *oom_kills;
         auto pid_events = dir_.read_key("pids.events", "max");
         if (!pid_events) return std::move(pid_events).error();
         u.pids_limit_hits = *pid_events;

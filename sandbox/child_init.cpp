@@ -235,7 +235,7 @@ bool receive_run(ChildPlan& plan, RunRequest& req) {
     return true;
 }
 
-void apply_claim_binds(const ChildPlan& plan, const RunRequest& req) {
+void apply_claim_binds(const ChildPlan& plan, const RunRequest& req, int landlock_fd) {
     for (std::uint32_t i = 0; i < req.msg->nbinds; ++i) {
         int fd = req.fds[3 + i];
         const char* target = req.bind_targets[i];
@@ -248,6 +248,10 @@ void apply_claim_binds(const ChildPlan& plan, const RunRequest& req) {
                                : (req.msg->bind_writable_mask_hi >> (i - 32)) & 1;
         std::uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY);
         CHECK_OR_FAIL(set_attr(target, attrs, true), Stage::claim_bind, target);
+        if (writable && landlock_fd >= 0) {
+            int rc = landlock::allow_writes_beneath(landlock_fd, target);
+            if (rc < 0) fail(plan, Stage::landlock, -rc, target);
+        }
         close(fd);
     }
 }
@@ -437,7 +441,7 @@ void run_init(ChildPlan& plan) noexcept {
 
     RunRequest req;
     if (!receive_run(plan, req)) fail(plan, Stage::receive_run, EPROTO, "malformed run request");
-    apply_claim_binds(plan, req);
+    apply_claim_binds(plan, req, landlock_fd);
     mount_attr ro{};
     ro.attr_set = MOUNT_ATTR_RDONLY;
     CHECK_OR_FAIL(sys::mount_setattr(AT_FDCWD, "/", 0, &ro), Stage::root_readonly, "/");

@@ -79,10 +79,8 @@ int build_ruleset(const Paths& paths, bool allow_network) noexcept {
         reinterpret_cast<const landlock_ruleset_attr*>(&attr), size, 0);
     if (ruleset < 0) return -errno;
 
-    const std::uint64_t write_access = (kFsWrite | LANDLOCK_ACCESS_FS_REFER | kFsTruncate) & fs;
     int rc = add_path_rule(ruleset, "/", kFsRead & fs);
-    for (auto p = paths.writable; rc == 0 && p && *p; ++p)
-        rc = add_path_rule(ruleset, *p, (kFsRead | write_access) & fs);
+    for (auto p = paths.writable; rc == 0 && p && *p; ++p) rc = allow_writes_beneath(ruleset, *p);
     if (rc == 0 && paths.device_dir)
         rc = add_path_rule(ruleset, paths.device_dir,
                            (kFsRead | LANDLOCK_ACCESS_FS_WRITE_FILE | kFsIoctlDev) & fs);
@@ -91,6 +89,12 @@ int build_ruleset(const Paths& paths, bool allow_network) noexcept {
         return rc;
     }
     return ruleset;
+}
+
+int allow_writes_beneath(int ruleset_fd, const char* path) noexcept {
+    const std::uint64_t fs = handled_fs(abi_version());
+    const std::uint64_t write_access = (kFsWrite | LANDLOCK_ACCESS_FS_REFER | kFsTruncate) & fs;
+    return add_path_rule(ruleset_fd, path, (kFsRead | write_access) & fs);
 }
 
 int restrict_self(int ruleset_fd) noexcept {

@@ -19,6 +19,11 @@ struct Paths {
 // sandbox. Returns the ruleset fd, or -errno. Returns -ENOSYS without Landlock.
 int build_ruleset(const Paths& paths, bool allow_network) noexcept;
 
+// Adds full write access beneath `path` to a ruleset not yet enforced. Needed
+// for writable mounts attached after the ruleset was built: Landlock ignores
+// rules on mount points that another mount covers. 0 or -errno.
+int allow_writes_beneath(int ruleset_fd, const char* path) noexcept;
+
 // Enforces a ruleset on the calling process (no_new_privs must be set). 0 or -errno.
 int restrict_self(int ruleset_fd) noexcept;
 

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,29 @@ unsigned usable_cpus() {
     if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
     return std::max(1u, std::thread::hardware_concurrency());
 }
+
+// Files the supervisor creates inside a sandbox's /box must be owned by an id
+// that sandbox's user namespace maps (the kernel refuses others with
+// EOVERFLOW), so as root the calling thread borrows the sandbox's fs ids.
+// setfsuid/setfsgid are per-thread system calls: other threads are unaffected.
+class BorrowedFsIds {
+public:
+    explicit BorrowedFsIds(const UidLease& lease) : active_(lease.held()) {
+        if (!active_) return;
+        syscall(SYS_setfsgid, lease.uid());
+        syscall(SYS_setfsuid, lease.uid());
+    }
+    ~BorrowedFsIds() {
+        if (!active_) return;
+        syscall(SYS_setfsuid, 0);
+        syscall(SYS_setfsgid, 0);
+    }
+    BorrowedFsIds(const BorrowedFsIds&) = delete;
+    BorrowedFsIds& operator=(const BorrowedFsIds&) = delete;
+
+private:
+    bool active_;
+};
 
 struct Stream {
     OutputTarget target;
@@ -168,6 +192,7 @@ private:
     }
 
     Result<void> place_box_files(int dir_fd) {
+        BorrowedFsIds ids(sb_.uid_);
         for (const auto& [name, content] : spec_.box_files) {
             if (name.empty() || name[0] == '/' || !safe_inside_path("/box/" + name))
                 return input_error("box file name '" + name + "' must be relative without '..'");
@@ -177,8 +202,8 @@ private:
             for (std::size_t slash; (slash = name.find('/', pos)) != std::string::npos; pos = slash + 1) {
                 std::string part = name.substr(pos, slash - pos);
                 if (part.empty()) continue;
-                if (mkdirat(parent.get(), part.c_str(), 0755) == 0) chown_to_sandbox(parent.get(), part);
-                else if (errno != EEXIST) return setup_error("mkdir " + part, errno);
+                if (mkdirat(parent.get(), part.c_str(), 0755) < 0 && errno != EEXIST)
+                    return setup_error("mkdir " + part, errno);
                 UniqueFd next(openat(parent.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (!next) return setup_error("open " + part, errno);
                 parent = std::move(next);
@@ -191,13 +216,8 @@ private:
                 if (n < 0) return setup_error("write /box/" + name, errno);
                 off += static_cast<std::size_t>(n);
             }
-            chown_to_sandbox(parent.get(), base);
         }
         return {};
-    }
-
-    void chown_to_sandbox(int dir_fd, const std::string& name) {
-        if (sb_.uid_.held()) fchownat(dir_fd, name.c_str(), sb_.uid_.uid(), sb_.uid_.uid(), AT_SYMLINK_NOFOLLOW);
     }
 
     Result<void> prepare_workdir() {

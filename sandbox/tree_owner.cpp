@@ -17,8 +17,10 @@ namespace {
 Result<void> walk(int dir_fd, uid_t uid, gid_t gid, std::size_t& budget, int depth) {
     if (depth > 256) return setup_error("directory tree too deep to hand over");
     if (fchown(dir_fd, uid, gid) < 0) return setup_error("fchown", errno);
-    int dup_fd = dup(dir_fd);
-    if (dup_fd < 0) return setup_error("dup", errno);
+    // A fresh open, not dup(): a dup shares the directory offset, and a second
+    // walk over the same fd would then see nothing.
+    int dup_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dup_fd < 0) return setup_error("reopen directory", errno);
     DIR* dir = fdopendir(dup_fd);
     if (!dir) {
         close(dup_fd);

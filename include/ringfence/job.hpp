@@ -83,5 +83,7 @@ enum class Verdict {
 };
 
 const char* to_string(Verdict verdict) noexcept;
+// The inverse of to_string(Verdict): "wrong_answer" -> Verdict::wrong_answer.
+std::optional<Verdict> verdict_from_string(const std::string& text) noexcept;
 
 }  // namespace ringfence

@@ -2,6 +2,8 @@
 // `ringfence judge` call. No HTTP here; the service translates.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +38,8 @@ struct TestResult {
     std::string time_limit_kind;  // "cpu" or "wall" for time_limit_exceeded, else ""
     RunResult run;                // status, times, memory, exit code, signal, violation, stdout/stderr
     std::string checker_message;  // checker/interactor/comparator explanation
+    // One line for people: "Runtime error: SIGSEGV", "Wrong answer: line 3: ...".
+    std::string message;
 };
 
 struct JobResult {
@@ -44,6 +48,9 @@ struct JobResult {
     std::string compile_output;                 // compiler stdout+stderr, capped
     std::vector<TestResult> tests;
     std::string internal_error;                 // Verdict::internal_error: what went wrong (for operators)
+    // One line for people about the overall verdict: the deciding test's message,
+    // or why compilation failed ("Compilation error: the compiler exited with code 1").
+    std::string message;
     std::string language_version;
     std::string tier = "process";
     std::uint64_t max_cpu_time_us = 0;
@@ -72,6 +79,19 @@ struct JudgeConfig {
     unsigned test_concurrency = 2;        // tests of one job run in parallel up to this
     std::uint64_t max_compile_output_bytes = 64 * 1024;
     std::uint64_t max_artifact_bytes = 256ull << 20;
+    // Host directory for per-job working files (compile workdirs, artifacts).
+    // Empty: <temp dir>/ringfence-judge-<uid>. Created 0711 when missing.
+    std::filesystem::path work_dir;
+};
+
+// Counters since the Judge was created (metrics; tests assert on them).
+struct JudgeStats {
+    std::uint64_t jobs = 0;
+    std::uint64_t compile_sandboxes = 0;     // submission, checker and interactor compiles
+    std::uint64_t test_sandboxes = 0;        // one per test run of a submission
+    std::uint64_t checker_sandboxes = 0;
+    std::uint64_t interactor_sandboxes = 0;
+    std::uint64_t version_sandboxes = 0;     // start-up toolchain probes
 };
 
 class Judge {
@@ -88,12 +108,14 @@ public:
     virtual Result<Job> normalize(Job job) const = 0;
     // Runs a normalized job to completion. Never throws.
     virtual JobResult run(const Job& job, const JudgeContext& context) = 0;
+
+    virtual JudgeStats stats() const = 0;
 };
 
 // The native job JSON (README "Job JSON"). Errors name the field by JSON path,
 // e.g. "tests[2].stdin: expected a string".
 Result<Job> parse_job_json(const std::string& text);
 std::string to_json(const JobResult& result);
-const char* to_string(Verdict verdict) noexcept;
+// to_string(Verdict) is declared in job.hpp.
 
 }  // namespace ringfence

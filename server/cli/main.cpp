@@ -16,6 +16,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", "run one program in a fresh sandbox", ringfence::cli::cmd_run},
     {"version", "print the version", ringfence::cli::cmd_version},
+    {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
+    {"judge", "compile a job once, run its tests, print the verdicts", ringfence::cli::cmd_judge},
 };
 
 void usage(std::FILE* out) {

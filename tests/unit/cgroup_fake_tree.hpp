@@ -94,7 +94,6 @@ inline std::map<std::string, std::string> fresh_v1_memory_files() {
         {"memory.memsw.usage_in_bytes", "0\n"},
         {"memory.max_usage_in_bytes", "0\n"},
         {"memory.memsw.max_usage_in_bytes", "0\n"},
-        {"memory.failcnt", "0\n"},
         {"memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"},
     };
 }

@@ -143,7 +143,6 @@ TEST_CASE("v1 usage is parsed from the kernel's formats") {
     fake.tree.write(fake.mem("usage") + "/memory.memsw.usage_in_bytes", "1048576\n");
     fake.tree.write(fake.mem("usage") + "/memory.memsw.max_usage_in_bytes", "9437184\n");
     fake.tree.write(fake.mem("usage") + "/memory.usage_in_bytes", "1000\n");
-    fake.tree.write(fake.mem("usage") + "/memory.failcnt", "12\n");
     fake.tree.write(fake.mem("usage") + "/memory.oom_control",
                     "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
     fake.tree.write(fake.pids("usage") + "/pids.events", "max 7\n");
@@ -155,7 +154,6 @@ TEST_CASE("v1 usage is parsed from the kernel's formats") {
     CHECK(u->memory_peak_bytes == 9437184);
     CHECK(u->memory_peak_known);
     CHECK(u->oom_kills == 1);
-    CHECK(u->memory_limit_hits == 12);
     CHECK(u->pids_limit_hits == 7);
     CHECK(u->pids_current == 3);
 

@@ -1,0 +1,46 @@
+// The languages a Judge offers: every profiles/languages/*.json, with the
+// security profile each step runs under and whether its toolchain is here.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "language_profile.hpp"
+#include "ringfence/judge.hpp"
+
+namespace ringfence::judge {
+
+struct Language {
+    LanguageProfile profile;
+    LanguageInfo info;
+    // Base security profile + the language's extra mounts and syscalls.
+    std::shared_ptr<const SecurityProfile> run_security;
+    std::shared_ptr<const SecurityProfile> compile_security;  // = run_security without compile_sandbox
+};
+
+// Expands syscall group names with profiles/seccomp/groups.json. Groups may
+// reference other groups as "@name".
+Result<std::vector<std::string>> expand_syscall_groups(const std::string& groups_json,
+                                                       const std::vector<std::string>& groups);
+
+// The base profile with `needs` added: its mounts (an entry with the same
+// target replaces the base's), `group_syscalls` and its extra syscalls.
+SecurityProfile merge_security(const SecurityProfile& base, const SandboxNeeds& needs,
+                               const std::vector<std::string>& group_syscalls, const std::string& name);
+
+struct LanguageLoadOptions {
+    unsigned concurrency = 2;  // version probes in parallel
+    std::function<void(const Language&, const Limits&, const RunResult&)> on_probe;
+};
+
+// Loads every language profile. A profile that does not parse, whose security
+// profile is missing, whose required mounts are absent on this host or whose
+// version command fails is listed as unavailable with the reason; loading
+// itself fails only when the profile store cannot be read at all.
+Result<std::vector<std::unique_ptr<Language>>> load_languages(const ProfileStore& store, Launcher& launcher,
+                                                              const LanguageLoadOptions& options);
+
+}  // namespace ringfence::judge

@@ -1,0 +1,86 @@
+// Nothing survives a run, and nothing one run leaves is visible to the next.
+#include <doctest/doctest.h>
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "sandbox_fixture.hpp"
+
+using namespace ringfence;
+using namespace ringfence::test;
+
+namespace {
+
+// Host processes whose real uid is `uid`.
+int processes_of(uid_t uid) {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream status(e.path() / "status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("Uid:", 0) == 0) {
+                if (std::stoul(line.substr(5)) == uid) ++n;
+                break;
+            }
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("an orphaned daemon dies with the run") {
+    std::string dir = temp_dir("daemon");
+    std::filesystem::permissions(dir, std::filesystem::perms::all);
+    RunSpec spec = probe_spec("daemon", "/box/heartbeat");
+    spec.workdir = dir;
+    auto r = run(spec);
+    REQUIRE(r.status == RunStatus::ok);
+    CHECK(r.stdout_data == "daemon started\n");
+    auto size = [&] { return std::filesystem::file_size(dir + "/heartbeat"); };
+    auto first = size();
+    CHECK(first > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(size() == first);  // no one writes any more
+    if (running_as_root()) CHECK(processes_of(r.host_uid) == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("stopped processes are killed too") {
+    auto r = probe("stopped-child");
+    CHECK(r.status == RunStatus::ok);
+    if (running_as_root()) CHECK(processes_of(r.host_uid) == 0);
+}
+
+TEST_CASE("SysV IPC, /dev/shm and /tmp do not carry over between runs") {
+    auto first = probe("leave-ipc");
+    REQUIRE(first.status == RunStatus::ok);
+    auto second = probe("find-ipc");
+    CHECK(second.status == RunStatus::ok);
+    CHECK(second.stdout_data == "blocked: no leftovers\n");
+}
+
+TEST_CASE("kill(-1) and killing the parent cannot hurt anything outside") {
+    auto all = probe("kill-all");
+    CHECK(all.status == RunStatus::ok);
+    CHECK(all.stdout_data == "survived kill(-1)\n");
+    auto parent = probe("kill-parent");
+    CHECK(parent.status == RunStatus::ok);
+    CHECK(parent.stdout_data.rfind("blocked: kill parent", 0) == 0);
+}
+
+TEST_CASE("concurrent runs each get their own uid") {
+    if (!running_as_root()) return;  // rootless: every sandbox is the caller's uid by design
+    RunResult a, b;
+    std::thread t([&] { a = run(probe_spec("exit", "0")); });
+    b = run(probe_spec("exit", "0"));
+    t.join();
+    CHECK(a.host_uid != 0);
+    CHECK(b.host_uid != 0);
+}
