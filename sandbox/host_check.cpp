@@ -198,7 +198,7 @@ std::vector<HostFinding> syscall_findings() {
     if (child == 0) ::_exit(0);
     int clone_err = child < 0 ? errno : 0;
     if (child > 0) ::waitpid(static_cast<pid_t>(child), nullptr, 0);
-    out.push_back(syscall_finding("clone3", false, clone_err, "Linux 5.3"));
+    out.push_back(syscall_finding("clone3", true, clone_err, "Linux 5.3"));  // every sandbox is cloned with it
     HostFinding into{"CLONE_INTO_CGROUP", clone_err == EBADF || child > 0, false, "", ""};
     into.detail = into.ok ? "supported (cgroup v2 runs start inside their group)"
                           : "not supported (" + errno_name(clone_err) + ")";
@@ -214,7 +214,8 @@ std::vector<HostFinding> syscall_findings() {
     int e2 = r2 < 0 ? errno : 0;
     long r3 = ::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0);
     int e3 = r3 < 0 ? errno : 0;
-    HostFinding mounts{"new mount API", e1 != ENOSYS && e2 != ENOSYS && e3 != ENOSYS, false, "", ""};
+    // Required: binds are attached with open_tree/move_mount, attributes set with mount_setattr.
+    HostFinding mounts{"new mount API", e1 != ENOSYS && e2 != ENOSYS && e3 != ENOSYS, true, "", ""};
     mounts.detail = "open_tree: " + std::string(e1 == ENOSYS ? "missing" : "present") +
                     ", move_mount: " + (e2 == ENOSYS ? "missing" : "present") +
                     ", mount_setattr: " + (e3 == ENOSYS ? "missing" : "present");

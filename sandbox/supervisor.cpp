@@ -553,6 +553,11 @@ private:
                 obs_.cpu_us = u->cpu_usage_us > cpu_baseline_us_ ? u->cpu_usage_us - cpu_baseline_us_ : 0;
                 const std::uint64_t peak = u->memory_peak_bytes;
                 result_.memory_kib = (peak > init_memory_bytes_ ? peak - init_memory_bytes_ : 0) / 1024;
+                if (!u->memory_peak_known) {
+                    // v2 before Linux 5.19 has no memory.peak: the largest process's RSS is the best left.
+                    result_.memory_kib = rusage_max_rss_kib_;
+                    result_.measured_by += "+rusage-memory";
+                }
                 obs_.oom_kills = u->oom_kills - std::min(u->oom_kills, oom_baseline_);
                 obs_.pids_limit_hits = u->pids_limit_hits - std::min(u->pids_limit_hits, pids_baseline_);
             } else {
