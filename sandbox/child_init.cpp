@@ -21,7 +21,9 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "close_fds.hpp"
 #include "control_protocol.hpp"
+#include "fd_passing.hpp"
 #include "landlock.hpp"
 #include "syscalls.hpp"
 
@@ -36,24 +38,6 @@ void copy_detail(char* dst, std::size_t cap, const char* src) {
     std::size_t i = 0;
     for (; src && src[i] && i + 1 < cap; ++i) dst[i] = src[i];
     dst[i] = '\0';
-}
-
-int send_with_fd(int sock, const void* msg, std::size_t size, int fd) {
-    iovec iov{const_cast<void*>(msg), size};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 void send_simple(int sock, control::Type type) {
@@ -271,27 +255,6 @@ struct ProgramArgs {
         _exit(127);                                                 \
     } while (0)
 
-// Closes every fd from 3 up except those listed (negative entries are ignored).
-void close_all_except(std::initializer_list<int> keep_list) {
-    int keep[4];
-    int n = 0;
-    for (int fd : keep_list)
-        if (fd >= 3 && n < 4) keep[n++] = fd;
-    for (int i = 1; i < n; ++i)  // insertion sort: at most four entries
-        for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
-            int t = keep[j];
-            keep[j] = keep[j - 1];
-            keep[j - 1] = t;
-        }
-    unsigned first = 3;
-    for (int i = 0; i < n; ++i) {
-        unsigned fd = static_cast<unsigned>(keep[i]);
-        if (fd > first) sys::close_range(first, fd - 1, 0);
-        if (fd + 1 > first) first = fd + 1;
-    }
-    sys::close_range(first, ~0u, 0);
-}
-
 void exec_program(ProgramArgs* args) {
     char** argv = args->plan->argv;
     char** envp = args->plan->envp;
@@ -394,6 +357,9 @@ int program_main(void* raw) {
 void run_init(ChildPlan& plan) noexcept {
     // Die with the thread that created us, whatever happens to the supervisor.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The parent may be serving other runs: holding copies of their pipes would
+    // keep them open, so every inherited fd goes at once.
+    close_all_except({plan.ctl_fd, plan.sync_fd});
     char byte;
     ssize_t got;
     do got = read(plan.sync_fd, &byte, 1);

@@ -122,6 +122,7 @@ Result<std::unique_ptr<Launcher>> Launcher::create(LauncherConfig config) {
                            " (runs fail closed without cgroups; allow_rlimit_only permits a degraded, "
                            "rusage-measured mode)");
     }
+    ctx->broker = std::make_unique<MountBroker>(ctx->root_mode);
     ctx->landlock = landlock::abi_version() > 0;
     ctx->no_capabilities = cap_init();
     if (!ctx->no_capabilities) return internal_error("cap_init", errno);

@@ -17,6 +17,7 @@
 
 #include "child_init.hpp"
 #include "control_protocol.hpp"
+#include "fd_passing.hpp"
 #include "syscalls.hpp"
 
 namespace ringfence {
@@ -43,36 +44,6 @@ Result<void> write_proc_file(int proc_dir, const char* name, const std::string& 
 std::string sandbox_name() {
     static std::atomic<std::uint64_t> counter{0};
     return "sb-" + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
-}
-
-// Receives one control message, with an fd if one came along.
-ssize_t receive(int sock, void* buf, std::size_t cap, UniqueFd* fd_out) {
-    iovec iov{buf, cap};
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof(cbuf);
-    ssize_t n;
-    do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return n;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (std::size_t i = 0; i < count; ++i) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            if (i == 0 && fd_out) fd_out->reset(fd);
-            else close(fd);  // never more than one is expected: do not leak extras
-        }
-    }
-    if (mh.msg_flags & MSG_TRUNC) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    return n;
 }
 
 }  // namespace
@@ -254,8 +225,9 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
         if (fds[0].revents) return setup_error("the sandbox init closed its control socket");
     }
     alignas(control::ErrorMsg) char buf[sizeof(control::ErrorMsg)];
-    UniqueFd box;
-    ssize_t n = receive(sb->ctl_.get(), buf, sizeof(buf), &box);
+    int box_fd = -1;
+    ssize_t n = receive_with_fd(sb->ctl_.get(), buf, sizeof(buf), &box_fd, MSG_DONTWAIT);
+    UniqueFd box(box_fd);
     if (n < static_cast<ssize_t>(sizeof(control::Header)))
         return setup_error("reading the sandbox init's report", n < 0 ? errno : EPROTO);
     auto* header = reinterpret_cast<const control::Header*>(buf);

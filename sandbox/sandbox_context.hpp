@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cgroup.hpp"
+#include "mount_broker.hpp"
 #include "mount_plan.hpp"
 #include "ringfence/launcher.hpp"
 #include "seccomp_policy.hpp"
@@ -37,6 +38,7 @@ struct SandboxContext {
     std::string staging_dir;    // mount point for each sandbox's new root (in its own mount ns)
     std::unique_ptr<CgroupBackend> cgroups;  // null in rlimit-only mode
     std::unique_ptr<UidPool> uids;           // null when rootless
+    std::unique_ptr<MountBroker> broker;     // detached trees for binds
     bool landlock = false;
     cap_t no_capabilities = nullptr;
 

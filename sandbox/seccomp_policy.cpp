@@ -141,6 +141,9 @@ Result<std::shared_ptr<const SeccompProgram>> compile_seccomp(const std::vector<
     // No_new_privs is set by the launcher itself, in its documented order.
     if (int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); rc < 0)
         return internal_error("seccomp NNP attribute", -rc);
+    // A binary tree over syscall numbers: a few comparisons per call instead of a linear scan.
+    if (int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); rc < 0)
+        return internal_error("seccomp optimize attribute", -rc);
     if (int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY); rc < 0)
         return internal_error("seccomp bad-arch action", -rc);
     if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0); rc < 0)

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "control_protocol.hpp"
+#include "fd_passing.hpp"
 #include "prepared_sandbox.hpp"
 #include "run_classification.hpp"
 #include "syscalls.hpp"
@@ -262,12 +263,11 @@ private:
         std::vector<std::string> targets;
         std::uint64_t writable_mask = 0;
         auto add_bind = [&](const std::string& host, const std::string& inside, bool writable) -> Result<void> {
-            UniqueFd tree(sys::open_tree(AT_FDCWD, host.c_str(),
-                                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-            if (!tree) return input_error("cannot bind " + host + ": " + std::strerror(errno));
+            auto tree = sb_.context_.broker->clone_tree(host);
+            if (!tree) return tree.error();
             if (writable) writable_mask |= std::uint64_t{1} << targets.size();
             targets.push_back(inside);
-            fds.push_back(std::move(tree));
+            fds.push_back(std::move(*tree));
             return {};
         };
         if (spec_.workdir)
@@ -333,8 +333,11 @@ private:
         add(RLIMIT_STACK, stack, stack);
         add(RLIMIT_CORE, 0, 0);
         add(RLIMIT_MEMLOCK, 64 * 1024, 64 * 1024);
-        // The init shares the program's uid when rootless, hence the one extra.
-        add(RLIMIT_NPROC, l.processes + 1, l.processes + 1);
+        // Counted per uid: when rootless the init shares the program's uid, hence
+        // one extra. With a cgroup, pids.max must be the limit that bites (it is
+        // the one we can see being hit), so the rlimit stays one above it.
+        const std::uint64_t nproc = l.processes + (sb_.cgroup_ ? 2 : 1);
+        add(RLIMIT_NPROC, nproc, nproc);
         add(RLIMIT_RTPRIO, 0, 0);
     }
 
@@ -352,11 +355,10 @@ private:
         if (auto r = group->set_limits(limits); !r) return r;
         if (sb_.context_.cgroups->can_reset_peak())
             if (auto r = group->reset_peak(); !r) return r;
-        auto baseline = group->usage();
-        if (!baseline) return baseline.error();
-        cpu_baseline_us_ = baseline->cpu_usage_us;
-        oom_baseline_ = baseline->oom_kills;
-        pids_baseline_ = baseline->pids_limit_hits;
+        // Setting limits changes none of these counters: one read serves as the baseline.
+        cpu_baseline_us_ = before->cpu_usage_us;
+        oom_baseline_ = before->oom_kills;
+        pids_baseline_ = before->pids_limit_hits;
         return {};
     }
 
@@ -405,29 +407,13 @@ private:
     // Returns whether a message was consumed.
     bool handle_control() {
         alignas(control::ExitedMsg) char buf[sizeof(control::ErrorMsg) + sizeof(control::ExitedMsg)];
-        UniqueFd fd;
-        iovec iov{buf, sizeof(buf)};
-        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-        msghdr mh{};
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        ssize_t n = recvmsg(sb_.ctl_.get(), &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        int received = -1;
+        ssize_t n = receive_with_fd(sb_.ctl_.get(), buf, sizeof(buf), &received, MSG_DONTWAIT);
+        UniqueFd fd(received);
         if (n <= 0) {
             if (n == 0 || (errno != EAGAIN && errno != EINTR)) ctl_open_ = false;
             return false;
         }
-        for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (std::size_t i = 0; i < count; ++i) {
-                    int received;
-                    std::memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                    if (i == 0) fd.reset(received);
-                    else close(received);
-                }
-            }
         if (n < static_cast<ssize_t>(sizeof(control::Header))) return true;
         auto* header = reinterpret_cast<const control::Header*>(buf);
         switch (header->type) {
@@ -444,6 +430,7 @@ private:
                     obs_.wait_status = e->wait_status;
                     rusage_cpu_us_ = e->user_us + e->system_us;
                     rusage_max_rss_kib_ = e->max_rss_kib;
+                    only_init_left_ = only_init_left();
                 }
                 break;
             case control::Type::error:
@@ -522,7 +509,19 @@ private:
             }
             if (can_i >= 0 && (fds[can_i].revents & POLLIN)) kill(obs_.killed_for_cancel);
             if (fds[0].revents & POLLIN) init_alive = false;
+            // The program has ended and nothing else of the run is left but the
+            // init, which exits by itself: the run is over. Tearing the
+            // namespaces down happens when the sandbox is retired, off this path.
+            if (only_init_left_) break;
         }
+    }
+
+    // True when the cgroup holds the init alone (the program was reaped and no
+    // other process of the run survives). Without a cgroup we cannot know.
+    bool only_init_left() const {
+        if (!sb_.cgroup_) return false;
+        auto u = sb_.cgroup_->usage();
+        return u && u->pids_current <= 1;
     }
 
     std::uint64_t cpu_used_us() const {
@@ -533,13 +532,15 @@ private:
 
     void finish() {
         const auto ended = Clock::now();
-        sb_.kill_and_reap();  // every process of the run is gone after this
+        // Every process of the run is gone after this (or was already, see watch()).
+        if (!only_init_left_) sb_.kill_and_reap();
         while (ctl_open_ && handle_control()) {  // messages sent just before the end
         }
-        // Writers are all dead: drain what is left in the pipes.
-        for (Stream* s : {&out_, &err_}) {
-            while (s->open) read_stream(*s);
-        }
+        // Every process of the run is dead, so what it wrote is already in the
+        // pipes: read until empty. (Waiting for EOF could hang on a copy of a
+        // write end held elsewhere; there is nothing more to come anyway.)
+        for (Stream* s : {&out_, &err_})
+            if (s->open) read_stream(*s);
         if (listener_) {
             pollfd p{listener_.get(), POLLIN, 0};
             if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) handle_notification();
@@ -604,6 +605,7 @@ private:
     bool workdir_handed_over_ = false;
     bool ctl_open_ = true;
     bool killed_ = false;
+    bool only_init_left_ = false;
     Clock::time_point started_at_{}, exec_at_{};
     std::uint64_t cpu_baseline_us_ = 0;
     std::uint64_t init_memory_bytes_ = 0;

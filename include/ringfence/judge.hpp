@@ -82,6 +82,9 @@ struct JudgeConfig {
     // Host directory for per-job working files (compile workdirs, artifacts).
     // Empty: <temp dir>/ringfence-judge-<uid>. Created 0711 when missing.
     std::filesystem::path work_dir;
+    // Language ids to load; empty: every profile. Loading probes each toolchain
+    // in a sandbox (JVMs take a while), so one-shot callers name what they need.
+    std::vector<std::string> only_languages;
 };
 
 // Counters since the Judge was created (metrics; tests assert on them).

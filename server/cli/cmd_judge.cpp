@@ -109,6 +109,12 @@ int cmd_judge(int argc, char** argv) {
         job = std::move(*parsed);
     }
 
+    if (!list_languages) {
+        // Probe only the toolchains this job needs: start-up stays short.
+        config.only_languages.push_back(job.language);
+        if (job.checker) config.only_languages.push_back(job.checker->language);
+        if (job.interactor) config.only_languages.push_back(job.interactor->language);
+    }
     auto launcher = Launcher::create(LauncherConfig{});
     if (!launcher) {
         std::fprintf(stderr, "ringfence judge: cannot set up the sandbox: %s\n", launcher.error().describe().c_str());

@@ -17,6 +17,11 @@ RunVerdict decide_interactive(const RunResult& submission, const HelperOutcome& 
             default: return {Verdict::internal_error, "", "Internal error: " + interactor.message};
         }
     };
+    // Stopped by us, the submission's status only says how it was stopped; but
+    // when the interactor failed too, a sandbox that never started is the cause.
+    bool interactor_decided = interactor.verdict != Verdict::internal_error;
+    if (submission.status == RunStatus::setup_error && !(submission_stopped_by_us && interactor_decided))
+        return verdict_of_run(submission);
     if (submission_stopped_by_us) return interactor_says();
     switch (submission.status) {
         case RunStatus::setup_error:

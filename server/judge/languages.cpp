@@ -148,7 +148,10 @@ Result<std::vector<std::unique_ptr<Language>>> load_languages(const ProfileStore
         std::filesystem::path path(entry);
         if (path.extension() != ".json") continue;
         std::string relative = entry.find('/') == std::string::npos ? "languages/" + entry : entry;
-        files.emplace(path.stem().string(), relative);
+        std::string id = path.stem().string();
+        if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), id) == options.only.end())
+            continue;
+        files.emplace(id, relative);
     }
     std::vector<std::unique_ptr<Language>> languages;
     for (const auto& [id, path] : files) languages.push_back(prepare(sources, id, path));

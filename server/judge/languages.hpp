@@ -33,6 +33,7 @@ SecurityProfile merge_security(const SecurityProfile& base, const SandboxNeeds& 
 
 struct LanguageLoadOptions {
     unsigned concurrency = 2;  // version probes in parallel
+    std::vector<std::string> only;  // ids to load; empty: all
     std::function<void(const Language&, const Limits&, const RunResult&)> on_probe;
 };
 

@@ -31,6 +31,7 @@ public:
     Result<void> load(const ProfileStore& profiles) {
         LanguageLoadOptions options;
         options.concurrency = std::max(1u, config_.test_concurrency);
+        options.only = config_.only_languages;
         options.on_probe = [this](const Language&, const Limits&, const RunResult&) { ++counters_.versions; };
         auto loaded = load_languages(profiles, launcher_, options);
         if (!loaded) return std::move(loaded).error();

@@ -24,13 +24,22 @@ Launcher& launcher() {
 }
 
 std::shared_ptr<const SecurityProfile> profile(const std::string& name) {
-    static ProfileStore store(RINGFENCE_TEST_PROFILES_DIR);
+    static ProfileStore store(test_profiles_dir());
     auto p = store.security(name);
     if (!p) throw std::runtime_error(p.error().describe());
     return *p;
 }
 
-std::string probes_dir() { return RINGFENCE_PROBES_DIR; }
+namespace {
+std::string env_or(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+}  // namespace
+
+std::string probes_dir() { return env_or("RINGFENCE_TEST_PROBES_DIR", RINGFENCE_PROBES_DIR); }
+std::string test_profiles_dir() { return env_or("RINGFENCE_TEST_PROFILES_DIR", RINGFENCE_TEST_PROFILES_DIR); }
+std::string ringfence_binary() { return env_or("RINGFENCE_TEST_BINARY", RINGFENCE_BINARY); }
 
 RunSpec probe_spec(const std::string& test_case, const std::string& arg) {
     RunSpec spec;

@@ -23,7 +23,11 @@ RunSpec probe_spec(const std::string& test_case, const std::string& arg = {});
 RunResult run(const RunSpec& spec);
 RunResult probe(const std::string& test_case, const std::string& arg = {});
 
+// Built-in paths, overridable by RINGFENCE_TEST_PROBES_DIR, RINGFENCE_TEST_PROFILES_DIR
+// and RINGFENCE_TEST_BINARY (the unprivileged CI pass runs a copy from /tmp).
 std::string probes_dir();
+std::string test_profiles_dir();
+std::string ringfence_binary();
 std::string temp_dir(const std::string& tag);  // fresh host directory, world-traversable
 
 }  // namespace ringfence::test

@@ -174,6 +174,13 @@ TEST_CASE("interactive: who is to blame") {
     CHECK(decide_interactive(exited(0), read_helper_verdict(status(RunStatus::setup_error), "interactor"), true)
               .verdict == Verdict::internal_error);
     CHECK(decide_interactive(status(RunStatus::setup_error), helper(0), false).verdict == Verdict::internal_error);
+    // The submission's sandbox never started; the interactor then waited in vain:
+    // the message names the cause, not the interactor's timeout.
+    RunResult never_started = status(RunStatus::setup_error);
+    never_started.error = "init did not get ready";
+    auto cause = decide_interactive(never_started, read_helper_verdict(status(RunStatus::wall_time_limit), "interactor"), true);
+    CHECK(cause.verdict == Verdict::internal_error);
+    CHECK(cause.message.find("init did not get ready") != std::string::npos);
 }
 
 // ---- normalizing a job against a language ------------------------------------

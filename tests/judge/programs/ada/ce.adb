@@ -1,0 +1,10 @@
+with Ada.Text_IO;
+with Ada.Long_Long_Integer_Text_IO;
+
+procedure Main is
+   A, B : Long_Long_Integer;
+begin
+   Ada.Long_Long_Integer_Text_IO.Get (A);
+   Ada.Long_Long_Integer_Text_IO.Get (B);
+   Ada.Text_IO.Put_Line (A + B);
+end Main;

@@ -1,0 +1,2 @@
+[a, b] = IO.read(:stdio, :eof) |> String.split()
+IO.puts(a <> b)

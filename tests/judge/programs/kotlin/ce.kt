@@ -1,0 +1,5 @@
+fun main() {
+    val (a, b) = readLine()!!.trim().split(" ").map { it.toLong() }
+    val sum: String = a + b
+    println(sum)
+}

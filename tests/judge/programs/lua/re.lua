@@ -1,0 +1,3 @@
+local a, b = io.read("n", "n")
+local t = nil
+print(t.sum + a + b)

@@ -1,0 +1,4 @@
+import std/[strutils, sequtils]
+
+let values = stdin.readLine.splitWhitespace.map(parseBiggestInt)
+echo values[0] + values[5]  # IndexDefect

@@ -1,0 +1,4 @@
+import std/strutils
+
+let values = stdin.readLine.splitWhitespace
+echo values[0] & values[1]

@@ -1,0 +1,1 @@
+let () = Scanf.scanf " %d %d" (fun a b -> print_string (a + b))

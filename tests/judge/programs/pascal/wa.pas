@@ -1,0 +1,7 @@
+program AplusB;
+var
+  a, b: Int64;
+begin
+  ReadLn(a, b);
+  WriteLn(a - b);
+end.

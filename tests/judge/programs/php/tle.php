@@ -1,0 +1,5 @@
+<?php
+$n = intval(explode(' ', trim(fgets(STDIN)))[0]);
+while ($n != -1) {
+    $n = ($n * 3 + 1) % 1000003 + 1;
+}

@@ -1,0 +1,2 @@
+input <- scan(file("stdin"), what = numeric(), quiet = TRUE)
+stop("deliberate runtime error")
