@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"version", "print the version", ringfence::cli::cmd_version},
     {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
     {"judge", "compile a job once, run its tests, print the verdicts", ringfence::cli::cmd_judge},
+    {"vm-image", "build or verify the micro-VM tier's image", ringfence::cli::cmd_vm_image},
 };
 
 void usage(std::FILE* out) {

@@ -56,6 +56,11 @@ Result<std::unique_ptr<JobRunner>> JobRunner::create() {
         shape.profile = profile.value();
         runner->launcher_->prewarm(shape);
     }
+    JudgeConfig judge_config;
+    judge_config.test_concurrency = 2;
+    auto judge = Judge::create(judge_config, *runner->launcher_, runner->profiles_);
+    if (!judge) return setup_error("in-guest judge: " + judge.error().describe());
+    runner->judge_ = std::move(judge.value());
     return runner;
 }
 
@@ -98,6 +103,17 @@ void JobRunner::run(AgentChannel& channel, const RunRequest& q) {
         result = launcher_->run(spec);
     }
     (void)channel.send(FrameType::result, encode_run_result(result));
+}
+
+}  // namespace ringfence::vm::guest
+
+namespace ringfence::vm::guest {
+
+void JobRunner::judge(AgentChannel& channel, const Job& job) {
+    auto normalized = judge_->normalize(job);
+    if (!normalized) return send_failure(channel, normalized.error().kind, normalized.error().message);
+    const JobResult result = judge_->run(normalized.value(), JudgeContext{});
+    (void)channel.send(FrameType::result, encode_job_result(result));
 }
 
 }  // namespace ringfence::vm::guest

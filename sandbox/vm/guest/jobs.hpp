@@ -7,6 +7,7 @@
 
 #include "agent_channel.hpp"
 #include "protocol/messages.hpp"
+#include "ringfence/judge.hpp"
 #include "ringfence/launcher.hpp"
 #include "ringfence/profile.hpp"
 
@@ -14,7 +15,8 @@ namespace ringfence::vm::guest {
 
 class JobRunner {
 public:
-    // Sets up the launcher (cgroups, uid pool, a sandbox prepared ahead).
+    // Sets up the launcher (cgroups, uid pool, a sandbox prepared ahead) and
+    // the judge (which probes the image's toolchains for their versions).
     // Done before `ready`, so a pooled VM has it behind it when its job comes.
     static Result<std::unique_ptr<JobRunner>> create();
 
@@ -29,6 +31,7 @@ private:
 
     std::unique_ptr<Launcher> launcher_;
     ProfileStore profiles_;
+    std::unique_ptr<Judge> judge_;
 };
 
 // Mixes host-provided bytes into the guest's entropy pool (fresh per job,

@@ -54,6 +54,8 @@ public:
     const VmShape& shape() const { return shape_; }
     Accel accel() const { return accel_; }
     pid_t qemu_pid() const { return qemu_.pid(); }
+    // QEMU still runs (an idle pooled VM may have died: never use it then).
+    bool alive() { return qemu_.running() && !qemu_.try_reap(); }
     std::uint64_t boot_us() const { return boot_us_; }  // spawn -> agent ready
     // The cgroup holding QEMU (for tests and memory figures).
     const CgroupGroup& cgroup() const { return *cgroup_; }

@@ -188,12 +188,14 @@ nlohmann::json job_result_to_json(const JobResult& x) {
                          {"verdict", name_of(kVerdicts, t.verdict)},
                          {"time_limit_kind", t.time_limit_kind},
                          {"run", run_result_to_json(t.run)},
-                         {"checker_message", t.checker_message}});
+                         {"checker_message", t.checker_message},
+                         {"message", t.message}});
     return {{"verdict", name_of(kVerdicts, x.verdict)},
             {"compile", x.compile ? run_result_to_json(*x.compile) : nlohmann::json(nullptr)},
             {"compile_output", base64_encode(x.compile_output)},
             {"tests", std::move(tests)},
             {"internal_error", x.internal_error},
+            {"message", x.message},
             {"language_version", x.language_version},
             {"max_cpu_time_us", x.max_cpu_time_us},
             {"max_wall_time_us", x.max_wall_time_us},
@@ -212,10 +214,12 @@ JobResult read_job_result(FieldReader r) {
         test.time_limit_kind = t.str("time_limit_kind", 16);
         test.run = read_run_result(t.object("run"));
         test.checker_message = t.str("checker_message", kMaxTextField);
+        test.message = t.str("message", kMaxTextField);
         t.reject_unknown_keys();
         x.tests.push_back(std::move(test));
     }
     x.internal_error = r.str("internal_error", kMaxTextField);
+    x.message = r.str("message", kMaxTextField);
     x.language_version = r.str("language_version", 256);
     x.max_cpu_time_us = r.u64("max_cpu_time_us", kMaxU64 / 2);
     x.max_wall_time_us = r.u64("max_wall_time_us", kMaxU64 / 2);
