@@ -25,6 +25,21 @@ Result<void> mount_fs(const char* source, const char* target, const char* type, 
     return {};
 }
 
+// The in-guest launcher's cgroups. cgroup v1 hierarchies (memory, pids,
+// cpuacct), not v2: on this 6.1 kernel memory.peak opens for writing but
+// refuses every write, and the launcher's v2 backend takes the open as proof
+// that peaks can be reset, so every v2 run would fail to set up. v1 measures
+// the same figures (the process tier on this project's hosts uses it too).
+Result<void> mount_cgroups(const std::string& root) {
+    constexpr unsigned long kFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (auto r = mount_fs("cgroup", root.c_str(), "tmpfs", kFlags, "mode=0755"); !r) return r;
+    for (const char* controller : {"memory", "pids", "cpuacct"}) {
+        const std::string dir = root + "/" + controller;
+        if (auto r = mount_fs("cgroup", dir.c_str(), "cgroup", kFlags, controller); !r) return r;
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string read_small_file(const std::string& path) {
@@ -90,8 +105,7 @@ Result<void> switch_to_image_root(const std::string& fstype, std::chrono::millis
         if (::mount(m, target.c_str(), nullptr, MS_MOVE, nullptr) != 0)
             return setup_error(std::string("move ") + m + " into the image root", errno);
     }
-    if (auto r = mount_fs("cgroup2", "/newroot/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC); !r)
-        return r;
+    if (auto r = mount_cgroups("/newroot/sys/fs/cgroup"); !r) return r;
     if (::chdir("/newroot") != 0) return setup_error("chdir /newroot", errno);
     if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0) return setup_error("move the image root over /", errno);
     if (::chroot(".") != 0 || ::chdir("/") != 0) return setup_error("chroot into the image root", errno);

@@ -1,7 +1,7 @@
 // What the agent does as PID 1 before it can take a job: mount /proc, /sys
 // and /dev (the kernel does not mount devtmpfs itself), load its modules,
 // mount the read-only root image from /dev/vda, give it writable /tmp and
-// /run and a cgroup v2 hierarchy, and make it the root (switch_root style:
+// /run and cgroup hierarchies, and make it the root (switch_root style:
 // move the mount over / and chroot, since initramfs cannot be pivot_root'ed;
 // the image root can be, which the in-guest launcher needs).
 #pragma once

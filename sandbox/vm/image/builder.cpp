@@ -15,7 +15,7 @@ std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1 << 19))
 
 }  // namespace
 
-std::vector<std::string> base_packages() { return {"libc6", "libc-bin", "dash"}; }
+std::vector<std::string> base_packages() { return {"libc6", "libc-bin", "dash", "coreutils"}; }
 
 Result<ImageManifest> build_vm_image(const ImageBuildOptions& o, const Progress& progress) {
     auto say = [&](const std::string& line) {

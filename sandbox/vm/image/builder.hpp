@@ -18,7 +18,7 @@ inline constexpr const char* kInitramfsFile = "initramfs.cpio";
 inline constexpr const char* kRootfsFile = "rootfs.sqfs";
 
 // Packages every image carries: the C library, the dynamic linker's
-// configuration (for ldconfig) and /bin/sh.
+// configuration (for ldconfig), /bin/sh and the basic commands.
 std::vector<std::string> base_packages();
 
 struct ImageBuildOptions {

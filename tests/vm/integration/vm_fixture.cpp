@@ -129,6 +129,20 @@ fs::path real_image() {
     return {};
 }
 
+std::unique_ptr<VmTier> tier_for(const fs::path& image_dir, unsigned pool_size) {
+    VmConfig config;
+    config.image_dir = image_dir;
+    config.allow_tcg = true;
+    config.runtime_dir = work_dir() / "runtime";
+    config.pool_size = pool_size;
+    auto tier = VmTier::create(config, [](const std::string&) {});
+    if (!tier) {
+        std::fprintf(stderr, "cannot create the VM tier: %s\n", tier.error().describe().c_str());
+        std::abort();
+    }
+    return std::move(tier.value());
+}
+
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }
 
 }  // namespace ringfence::vm::testing

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cgroup.hpp"
+#include "host/tier.hpp"
 #include "host/vm.hpp"
 
 namespace ringfence::vm::testing {
@@ -25,6 +26,9 @@ std::filesystem::path hostile_image(const std::string& mode);
 // The image made by `ringfence vm-image build` for these tests
 // ($RINGFENCE_VM_TEST_IMAGE), or "" when none was built.
 std::filesystem::path real_image();
+
+// A VM tier on `image_dir` with TCG allowed (and `pool_size` warm VMs).
+std::unique_ptr<VmTier> tier_for(const std::filesystem::path& image_dir, unsigned pool_size = 0);
 
 // True while a process with this pid exists.
 bool process_alive(pid_t pid);
