@@ -20,6 +20,7 @@ int main() {
         ready.agent_ms += now - ready.uptime_ms;
         ready.uptime_ms = now;
         if (!channel.send(FrameType::ready, encode_ready(ready))) return 1;
+        (*runner)->start_judge();
         auto frame = channel.receive();
         if (!frame) return 1;
         auto job = decode_job(frame->payload);

@@ -67,6 +67,15 @@ std::string kernel_arg(const std::string& cmdline, const std::string& key) {
     return {};
 }
 
+Result<void> tune_kernel() {
+    // The job's memory limit is its cgroup's: let allocations beyond the
+    // guest's (small) RAM succeed, so a memory bomb meets that limit as it
+    // does on the host (memory_limit), instead of a failed malloc.
+    UniqueFd fd(::open("/proc/sys/vm/overcommit_memory", O_WRONLY | O_CLOEXEC));
+    if (!fd || ::write(fd.get(), "1", 1) != 1) return setup_error("set vm.overcommit_memory", errno);
+    return {};
+}
+
 Result<void> mount_early_filesystems() {
     constexpr unsigned long kPseudo = MS_NOSUID | MS_NODEV | MS_NOEXEC;
     if (auto r = mount_fs("proc", "/proc", "proc", kPseudo); !r) return r;

@@ -21,6 +21,7 @@ inline constexpr const char* kRootDevice = "/dev/vda";
 std::string kernel_arg(const std::string& cmdline, const std::string& key);
 
 Result<void> mount_early_filesystems();
+Result<void> tune_kernel();
 Result<void> load_listed_modules();
 Result<void> switch_to_image_root(const std::string& fstype, std::chrono::milliseconds device_timeout);
 

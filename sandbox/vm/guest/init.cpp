@@ -1,5 +1,6 @@
 #include "init.hpp"
 
+#include <dirent.h>
 #include <sys/reboot.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -38,11 +39,17 @@ ReadyInfo ready_info(const char* agent_version, std::uint64_t agent_start_ms) {
     trim(info.cmdline);
     info.uptime_ms = boottime_ms();
     info.agent_ms = info.uptime_ms - agent_start_ms;
+    if (DIR* d = ::opendir("/sys/class/net")) {
+        while (dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') info.net_interfaces.push_back(e->d_name);
+        ::closedir(d);
+    }
     return info;
 }
 
 Result<void> boot_guest() {
     if (auto r = mount_early_filesystems(); !r) return r;
+    if (auto r = tune_kernel(); !r) return r;
     if (auto r = load_listed_modules(); !r) return r;
     const std::string fstype = kernel_arg(read_small_file("/proc/cmdline"), "ringfence.rootfs");
     return switch_to_image_root(fstype.empty() ? "squashfs" : fstype, std::chrono::seconds(20));

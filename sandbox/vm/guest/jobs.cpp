@@ -56,12 +56,21 @@ Result<std::unique_ptr<JobRunner>> JobRunner::create() {
         shape.profile = profile.value();
         runner->launcher_->prewarm(shape);
     }
-    JudgeConfig judge_config;
-    judge_config.test_concurrency = 2;
-    auto judge = Judge::create(judge_config, *runner->launcher_, runner->profiles_);
-    if (!judge) return setup_error("in-guest judge: " + judge.error().describe());
-    runner->judge_ = std::move(judge.value());
     return runner;
+}
+
+void JobRunner::start_judge() {
+    judge_setup_ = std::thread([this] {
+        JudgeConfig config;
+        config.test_concurrency = 2;
+        auto judge = Judge::create(config, *launcher_, profiles_);
+        if (judge) judge_ = std::move(judge.value());
+        else judge_error_ = setup_error("in-guest judge: " + judge.error().describe());
+    });
+}
+
+JobRunner::~JobRunner() {
+    if (judge_setup_.joinable()) judge_setup_.join();
 }
 
 void JobRunner::handle(AgentChannel& channel, const JobRequest& request) {
@@ -110,6 +119,8 @@ void JobRunner::run(AgentChannel& channel, const RunRequest& q) {
 namespace ringfence::vm::guest {
 
 void JobRunner::judge(AgentChannel& channel, const Job& job) {
+    if (judge_setup_.joinable()) judge_setup_.join();
+    if (!judge_) return send_failure(channel, ErrorKind::setup, judge_error_ ? judge_error_->describe() : "no judge");
     auto normalized = judge_->normalize(job);
     if (!normalized) return send_failure(channel, normalized.error().kind, normalized.error().message);
     const JobResult result = judge_->run(normalized.value(), JudgeContext{});

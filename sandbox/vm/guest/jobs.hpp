@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "agent_channel.hpp"
 #include "protocol/messages.hpp"
@@ -15,10 +17,14 @@ namespace ringfence::vm::guest {
 
 class JobRunner {
 public:
-    // Sets up the launcher (cgroups, uid pool, a sandbox prepared ahead) and
-    // the judge (which probes the image's toolchains for their versions).
-    // Done before `ready`, so a pooled VM has it behind it when its job comes.
+    // Sets up the launcher (cgroups, uid pool, a sandbox prepared ahead):
+    // done before `ready`, so a pooled VM has it behind it when its job comes.
     static Result<std::unique_ptr<JobRunner>> create();
+    // Sets up the judge in the background: it probes every toolchain for its
+    // version (several sandboxes), which only judge jobs need, so `ready`
+    // does not wait for it. A judge job waits for it instead.
+    void start_judge();
+    ~JobRunner();
 
     // Runs the job and sends its frames: output (run jobs that stream), then
     // `result`, or `failure` when the job cannot run at all.
@@ -32,6 +38,8 @@ private:
     std::unique_ptr<Launcher> launcher_;
     ProfileStore profiles_;
     std::unique_ptr<Judge> judge_;
+    std::optional<Error> judge_error_;
+    std::thread judge_setup_;
 };
 
 // Mixes host-provided bytes into the guest's entropy pool (fresh per job,

@@ -13,7 +13,8 @@ std::string encode_ready(const ReadyInfo& i) {
                  {"boot_id", i.boot_id},
                  {"cmdline", i.cmdline},
                  {"uptime_ms", i.uptime_ms},
-                 {"agent_ms", i.agent_ms}});
+                 {"agent_ms", i.agent_ms},
+                 {"net_interfaces", i.net_interfaces}});
 }
 
 Result<ReadyInfo> decode_ready(std::string_view payload) {
@@ -25,6 +26,7 @@ Result<ReadyInfo> decode_ready(std::string_view payload) {
         i.cmdline = r.str("cmdline", 4096);
         i.uptime_ms = r.u64("uptime_ms", 1ull << 40);
         i.agent_ms = r.u64("agent_ms", 1ull << 40);
+        i.net_interfaces = r.str_list("net_interfaces", 64, 64);
         r.reject_unknown_keys();
         return i;
     });

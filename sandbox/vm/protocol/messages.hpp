@@ -25,6 +25,7 @@ struct ReadyInfo {
     std::string cmdline;         // /proc/cmdline inside the guest
     std::uint64_t uptime_ms = 0;  // guest CLOCK_BOOTTIME when ready
     std::uint64_t agent_ms = 0;   // agent start -> ready (modules, mounts, port)
+    std::vector<std::string> net_interfaces;  // /sys/class/net in the guest: "lo" only
 };
 
 // A `ringfence run` job: a RunSpec without its host-only parts (host paths,

@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -141,6 +144,35 @@ std::unique_ptr<VmTier> tier_for(const fs::path& image_dir, unsigned pool_size) 
         std::abort();
     }
     return std::move(tier.value());
+}
+
+int qemu_processes_in_uid_range(std::uint32_t uid_base, std::uint32_t uid_count) {
+    int found = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        struct stat st {};
+        if (::stat(e.path().c_str(), &st) != 0) continue;
+        if (st.st_uid < uid_base || st.st_uid >= uid_base + uid_count) continue;
+        std::ifstream comm(e.path() / "comm");
+        std::string c;
+        std::getline(comm, c);
+        if (c.rfind("qemu", 0) == 0) ++found;
+    }
+    return found;
+}
+
+int vm_cgroups_left() {
+    const std::string prefix = "vm-" + std::to_string(::getpid()) + "-";
+    int found = 0;
+    for (const char* dir : {"/sys/fs/cgroup/memory/ringfence", "/sys/fs/cgroup/pids/ringfence",
+                            "/sys/fs/cgroup/cpuacct/ringfence", "/sys/fs/cgroup/ringfence"}) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.path().filename().string().rfind(prefix, 0) == 0) ++found;
+    }
+    return found;
 }
 
 bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH); }

@@ -30,6 +30,11 @@ std::filesystem::path real_image();
 // A VM tier on `image_dir` with TCG allowed (and `pool_size` warm VMs).
 std::unique_ptr<VmTier> tier_for(const std::filesystem::path& image_dir, unsigned pool_size = 0);
 
+// QEMU processes running as a uid of the VM range (ours or another test's).
+int qemu_processes_in_uid_range(std::uint32_t uid_base, std::uint32_t uid_count);
+// cgroups of this process's VMs still present (under any ringfence subtree).
+int vm_cgroups_left();
+
 // True while a process with this pid exists.
 bool process_alive(pid_t pid);
 

@@ -171,7 +171,7 @@ TEST_CASE("judge jobs and their results round-trip") {
 }
 
 TEST_CASE("ready and failure messages") {
-    ReadyInfo info{"1", "6.1.0-56-cloud-amd64", "0b6e...", "console=hvc0", 1234, 56};
+    ReadyInfo info{"1", "6.1.0-56-cloud-amd64", "0b6e...", "console=hvc0", 1234, 56, {"lo"}};
     auto back = decode_ready(encode_ready(info));
     REQUIRE(back.ok());
     CHECK(back->boot_id == info.boot_id);
