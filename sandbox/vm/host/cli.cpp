@@ -16,7 +16,7 @@ const char* const kVmOptionsHelp =
     "                         for development and tests only (vm_accel says \"tcg\")\n"
     "  --vm-image-dir DIR     image from `ringfence vm-image build` (default $RINGFENCE_VM_DIR,\n"
     "                         else /var/lib/ringfence/vm)\n"
-    "  --vm-memory MIB        minimum guest RAM (default 512)\n";
+    "  --vm-memory MIB        minimum guest RAM (default 1280)\n";
 
 int parse_vm_option(VmCliOptions& o, int argc, char** argv, int i, std::string& error) {
     const std::string opt = argv[i];

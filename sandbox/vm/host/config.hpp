@@ -22,8 +22,11 @@ struct VmConfig {
     // Software emulation when /dev/kvm is unusable: development and tests only.
     bool allow_tcg = false;
     unsigned vcpus = 1;
-    // Guest RAM: at least this, and at least the job's memory limit plus guest_overhead_mib.
-    std::uint64_t guest_memory_mib = 512;
+    // Guest RAM: at least this, and at least the job's memory limit plus
+    // guest_overhead_mib. Pooled VMs have exactly this much, so the default
+    // fits the languages' default limits (compile 1 GiB). Guest RAM costs the
+    // host only what the guest touches.
+    std::uint64_t guest_memory_mib = 1280;
     std::uint64_t guest_overhead_mib = 192;  // guest kernel, agent, tmpfs /tmp and /box
     // Host memory allowed to the QEMU process beyond guest RAM (its cgroup cap).
     std::uint64_t vmm_overhead_mib = 256;
