@@ -24,7 +24,7 @@ VmEnvironment environment(const std::filesystem::path& image_dir);
 std::filesystem::path hostile_image(const std::string& mode);
 
 // The image made by `ringfence vm-image build` for these tests
-// ($RINGFENCE_VM_TEST_IMAGE), or "" when none was built.
+// ($RINGFENCE_VM_TEST_IMAGE, set by ctest), or "" when unset.
 std::filesystem::path real_image();
 
 // A VM tier on `image_dir` with TCG allowed (and `pool_size` warm VMs).
