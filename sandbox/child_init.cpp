@@ -360,6 +360,15 @@ void run_init(ChildPlan& plan) noexcept {
     // The parent may be serving other runs: holding copies of their pipes would
     // keep them open, so every inherited fd goes at once.
     close_all_except({plan.ctl_fd, plan.sync_fd});
+    // The parent's signal dispositions and mask must not reach the program: an
+    // ignored SIGPIPE or a blocked SIGTERM would survive its execve.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     char byte;
     ssize_t got;
     do got = read(plan.sync_fd, &byte, 1);

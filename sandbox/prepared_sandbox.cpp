@@ -18,6 +18,7 @@
 #include "child_init.hpp"
 #include "control_protocol.hpp"
 #include "fd_passing.hpp"
+#include "id_map.hpp"
 #include "syscalls.hpp"
 
 namespace ringfence {
@@ -197,19 +198,12 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     UniqueFd proc_dir(open(("/proc/" + std::to_string(pid)).c_str(), O_DIRECTORY | O_CLOEXEC));
     if (!proc_dir || sys::pidfd_send_signal(sb->pidfd_.get(), 0) < 0)
         return setup_error("the sandbox init vanished before its id maps were written", errno);
-    std::string uid_map, gid_map;
-    if (ctx.root_mode) {
-        uid_map = "0 " + std::to_string(ctx.uids->init_uid()) + " 1\n" + std::to_string(kSandboxUid) +
-                  " " + std::to_string(sb->uid_.uid()) + " 1\n";
-        gid_map = "0 " + std::to_string(ctx.uids->init_uid()) + " 1\n" + std::to_string(kSandboxGid) +
-                  " " + std::to_string(sb->uid_.uid()) + " 1\n";
-    } else {
+    const IdMaps maps = plan_id_maps(ctx.root_mode, ctx.uids ? ctx.uids->init_uid() : 0, sb->uid_.uid(),
+                                     ctx.caller_uid, ctx.caller_gid);
+    if (maps.deny_setgroups)
         if (auto r = write_proc_file(proc_dir.get(), "setgroups", "deny"); !r) return r.error();
-        uid_map = std::to_string(kSandboxUid) + " " + std::to_string(ctx.caller_uid) + " 1\n";
-        gid_map = std::to_string(kSandboxGid) + " " + std::to_string(ctx.caller_gid) + " 1\n";
-    }
-    if (auto r = write_proc_file(proc_dir.get(), "uid_map", uid_map); !r) return r.error();
-    if (auto r = write_proc_file(proc_dir.get(), "gid_map", gid_map); !r) return r.error();
+    if (auto r = write_proc_file(proc_dir.get(), "uid_map", maps.uid_map); !r) return r.error();
+    if (auto r = write_proc_file(proc_dir.get(), "gid_map", maps.gid_map); !r) return r.error();
     if (write(sync_write.get(), "x", 1) != 1) return setup_error("releasing the sandbox init", errno);
     sync_write.reset();
 

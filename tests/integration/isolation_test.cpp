@@ -2,6 +2,8 @@
 // processes, environment and file descriptors.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,4 +206,20 @@ TEST_CASE("files placed in /box before the run are readable there") {
     RunSpec bad = probe_spec("cat", "/box/x");
     bad.box_files = {{"../escape", "x"}};
     CHECK(run(bad).status == RunStatus::setup_error);
+}
+
+TEST_CASE("the caller's ignored and blocked signals do not reach the program") {
+    struct sigaction ignore {}, old_pipe {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old_pipe);
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+    auto r = probe("cat", "/proc/self/status");
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    sigaction(SIGPIPE, &old_pipe, nullptr);
+    REQUIRE(r.status == RunStatus::ok);
+    CHECK(r.stdout_data.find("SigBlk:\t0000000000000000") != std::string::npos);
+    CHECK(r.stdout_data.find("SigIgn:\t0000000000000000") != std::string::npos);
 }

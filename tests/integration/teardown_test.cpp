@@ -52,6 +52,21 @@ TEST_CASE("an orphaned daemon dies with the run") {
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("no cgroup of a finished run is left behind") {
+    auto r = probe("exit", "0");
+    REQUIRE(r.status == RunStatus::ok);
+    // The fixture's launcher has no pool: the sandbox is gone when run() returns.
+    const std::string prefix = "sb-" + std::to_string(getpid()) + "-";
+    int left = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator("/sys/fs/cgroup", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_directory(ec) && it->path().filename().string().rfind(prefix, 0) == 0) ++left;
+        if (it.depth() > 4) it.disable_recursion_pending();
+    }
+    CHECK(left == 0);
+}
+
 TEST_CASE("stopped processes are killed too") {
     auto r = probe("stopped-child");
     CHECK(r.status == RunStatus::ok);

@@ -1,38 +1,36 @@
 """Turns `strace -f` traces of a profile's compile and run into tests/judge/syscalls/ID.txt.
 
 For each phase it lists every system call seen (sorted, with call and failure counts),
-the ones beyond the ordinary set that the default seccomp profile is expected to allow
-(ORDINARY below), the notable arguments (socket families, clone namespace flags,
+the ones beyond what profiles/sandbox/default.json allows (ORDINARY below), the notable
+arguments (socket families, clone namespace flags,
 prctl/personality/madvise operations) and the host paths touched outside /usr, /box
 and /tmp, which are the candidates for extra mounts.
 """
 import collections
+import json
 import os
 import re
 import sys
 
-# What an ordinary C, C++ or Python program needs; the default profile allows these
-# (file I/O, memory, signals, threads via clone without namespace flags, futex, pipes,
-# poll/epoll, time, getrandom, AF_UNIX sockets, process and resource queries).
-ORDINARY = set("""
-read write readv writev pread64 pwrite64 preadv pwritev preadv2 pwritev2 open openat openat2 close close_range
-creat lseek stat fstat lstat newfstatat statx statfs fstatfs access faccessat faccessat2 readlink readlinkat
-getdents getdents64 getcwd chdir fchdir mkdir mkdirat rmdir unlink unlinkat rename renameat renameat2
-link linkat symlink symlinkat chmod fchmod fchmodat umask truncate ftruncate fsync fdatasync fallocate
-fadvise64 sendfile copy_file_range splice tee dup dup2 dup3 fcntl ioctl flock utimensat futimesat utime
-mmap munmap mprotect mremap brk madvise msync mincore mlock munlock membarrier
-rt_sigaction rt_sigprocmask rt_sigreturn rt_sigsuspend rt_sigtimedwait rt_sigqueueinfo sigaltstack kill tgkill tkill
-pause alarm clone clone3 fork vfork execve execveat wait4 waitid exit exit_group set_tid_address
-set_robust_list get_robust_list rseq futex futex_waitv sched_yield sched_getaffinity sched_getparam
-sched_getscheduler sched_get_priority_max sched_get_priority_min nanosleep clock_nanosleep clock_gettime
-clock_getres gettimeofday time times getrusage getrlimit prlimit64 setrlimit getpid getppid gettid getuid
-geteuid getgid getegid getgroups getresuid getresgid getpgrp getpgid getsid setpgid setsid uname sysinfo
-arch_prctl prctl getrandom pipe pipe2 poll ppoll select pselect6 epoll_create epoll_create1 epoll_ctl
-epoll_wait epoll_pwait epoll_pwait2 eventfd eventfd2 timerfd_create timerfd_settime timerfd_gettime
-signalfd signalfd4 socket socketpair connect bind listen accept accept4 sendto recvfrom sendmsg recvmsg
-shutdown getsockname getpeername getsockopt setsockopt restart_syscall getcpu getpriority
-inotify_init1 inotify_add_watch inotify_rm_watch memfd_create
-""".split())
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Answered by the default filter itself (ENOSYS), so that glibc falls back to clone.
+HANDLED_BY_FILTER = {"clone3"}
+
+
+def default_allowed():
+    """The system calls profiles/sandbox/default.json allows, its groups expanded."""
+    with open(os.path.join(ROOT, "profiles", "sandbox", "default.json")) as f:
+        default = json.load(f)
+    with open(os.path.join(ROOT, "profiles", "seccomp", "groups.json")) as f:
+        groups = json.load(f)
+    names = set(default.get("syscalls", []))
+    for group in default.get("syscall_groups", []):
+        names.update(groups[group])
+    # "socket:unix" is socket() for AF_UNIX only; other families are noted separately.
+    return {name.split(":")[0] for name in names} | HANDLED_BY_FILTER
+
+
+ORDINARY = default_allowed()
 # Calls whose presence must be discussed before allowing them.
 DANGEROUS = {"ptrace", "personality", "io_uring_setup", "io_uring_enter", "io_uring_register", "mbind",
              "set_mempolicy", "get_mempolicy", "migrate_pages", "move_pages", "sched_setaffinity",
@@ -45,19 +43,31 @@ DANGEROUS = {"ptrace", "personality", "io_uring_setup", "io_uring_enter", "io_ur
 LINE = re.compile(r"^(\d+)\s+(?:<\.\.\. )?([a-z_][a-z0-9_]*)(\(| resumed>)(.*)$")
 RESULT = re.compile(r"\)\s+=\s+(-?\d+|\?|0x[0-9a-f]+)(?:\s+([A-Z]+))?")
 PATH_ARG = re.compile(r'"(/[^"]*)"')
-QUIET_PREFIXES = ("/usr/", "/proc/", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/tty",
+EXITED = re.compile(r"^(\d+)\s+\+\+\+ (exited|killed)")
+FILE_CALLS = {"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "statfs", "access",
+              "faccessat", "faccessat2", "readlink", "readlinkat", "execve", "execveat", "mkdir", "mkdirat",
+              "unlink", "unlinkat", "rename", "renameat", "renameat2", "chdir", "truncate", "chmod",
+              "fchmodat", "utimensat", "symlink", "symlinkat", "link", "linkat", "rmdir", "connect", "bind"}
+QUIET_PREFIXES = ("/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/", "/proc/", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/tty",
                   "/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/alternatives/")
 
 
-def parse(trace_path, box_dirs=()):
+def parse(trace_path):
     calls, fails, notes, paths = collections.Counter(), collections.Counter(), set(), set()
-    pending = {}
+    pending, pids, alive, peak = {}, set(), set(), 0
     with open(trace_path, errors="replace") as f:
         for raw in f:
+            gone = EXITED.match(raw)
+            if gone:
+                alive.discard(gone.group(1))
+                continue
             m = LINE.match(raw.rstrip("\n"))
             if not m:
                 continue
+            alive.add(m.group(1))
+            peak = max(peak, len(alive))
             pid, name, kind, rest = m.groups()
+            pids.add(pid)
             if kind == "(":
                 calls[name] += 1
                 pending[pid] = rest
@@ -69,17 +79,19 @@ def parse(trace_path, box_dirs=()):
             if r and r.group(1) == "-1":
                 fails[name] += 1
             note(name, rest, notes)
-            for path in PATH_ARG.findall(rest):
-                for box in box_dirs:
-                    path = path.replace(box, "<box>")
-                if not path.startswith(QUIET_PREFIXES + ("<box>",)) and path not in ("/usr", "/"):
-                    paths.add(re.sub(r"/tmp/verify-toolchains-[^/]+/[^/]+/[^/]+/(box|tmp)", r"<\1>", path))
+            for path in PATH_ARG.findall(rest) if name in FILE_CALLS else ():
+                path = re.sub(r"^/tmp/verify-toolchains-[^/]+/[^/]+/[^/]+/(box|tmp)", r"/\1", path)
+                if not path.startswith(QUIET_PREFIXES + ("/box", "/tmp")) and path not in ("/usr", "/"):
+                    paths.add(path)
+    notes.add(f"processes and threads: {len(pids)} over the step, at most {peak} alive at once")
     return calls, fails, notes, paths
 
 
 def note(name, args, notes):
     if name == "socket":
-        notes.add("socket " + args.split(",")[0].strip())
+        family = args.split(",")[0].strip()
+        notes.add("socket " + family + ("" if family == "AF_UNIX" else " (not allowed by default: needs an error"
+                                         " return, e.g. EAFNOSUPPORT, not a kill)"))
     elif name in ("clone", "clone3", "unshare") and "CLONE_NEW" in args:
         notes.add(f"{name} with namespace flags: " + ",".join(sorted(set(re.findall(r"CLONE_NEW[A-Z]+", args)))))
     elif name in ("prctl", "personality", "arch_prctl"):
@@ -97,10 +109,11 @@ def phase_text(title, trace_path):
     out = [f"## {title}: {len(calls)} distinct system calls"]
     for name in sorted(calls):
         flag = " DANGEROUS" if name in DANGEROUS else (" extra" if name not in ORDINARY else "")
+        flag += " (the default filter answers ENOSYS)" if name in HANDLED_BY_FILTER else ""
         failed = f" (failed {fails[name]})" if fails[name] else ""
         out.append(f"{name} {calls[name]}{failed}{flag}")
     extra = sorted(n for n in calls if n not in ORDINARY)
-    out.append(f"### beyond ordinary: {' '.join(extra) if extra else '(none)'}")
+    out.append(f"### beyond the default profile: {' '.join(extra) if extra else '(none)'}")
     out.append(f"### always failed (a probe; an error return is enough): "
                f"{' '.join(n for n in extra if fails[n] == calls[n]) or '(none)'}")
     out.append("### notable arguments: " + ("; ".join(sorted(notes)) if notes else "(none)"))
@@ -109,13 +122,19 @@ def phase_text(title, trace_path):
     return "\n".join(out) + "\n"
 
 
+SOCKET_FAMILIES = {"AF_INET": "socket:inet", "AF_INET6": "socket:inet6", "AF_NETLINK": "socket:netlink"}
+
+
 def extras(trace_path):
-    """System calls beyond ORDINARY that succeeded at least once (must be allowed)."""
+    """(needed, probes): calls beyond the default profile that succeeded at least once, with
+    non-unix socket families as "socket:FAMILY"; and those that always failed."""
     if not os.path.exists(trace_path):
         return [], []
-    calls, fails, _, _ = parse(trace_path)
+    calls, fails, notes, _ = parse(trace_path)
     beyond = sorted(n for n in calls if n not in ORDINARY)
-    return [n for n in beyond if fails[n] < calls[n]], [n for n in beyond if fails[n] == calls[n]]
+    needed = [n for n in beyond if fails[n] < calls[n]]
+    needed += sorted(SOCKET_FAMILIES[f] for f in SOCKET_FAMILIES if any(n.startswith(f"socket {f} ") for n in notes))
+    return needed, [n for n in beyond if fails[n] == calls[n]]
 
 
 def write_report(lang_id, trace_dir, out_dir):

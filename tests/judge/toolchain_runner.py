@@ -9,7 +9,10 @@ Two ways to stand in for the sandbox while it is being written:
          /tmp, no network), so missing mounts and environment show up now.
 Both put the step in its own cgroup v1 (memory, cpuacct, pids) under the shared
 `ringfence` subtree, so memory, CPU time and process limits are real.
+  ringfence: the step runs in Ringfence's own sandbox through `ringfence run`, with a
+         security profile made of the default one plus the language's extras.
 """
+import json
 import os
 import re
 import shutil
@@ -52,6 +55,7 @@ class StepResult:
     stdout: bytes = b""
     stderr: bytes = b""
     missing: str = None          # the executable was not found
+    violation: str = None        # ringfence mode: the blocked system call
     notes: list = field(default_factory=list)
 
 
@@ -175,7 +179,7 @@ def execute(argv, env, cwd, limits, stdin_bytes, work_dir, strace_to=None):
     with open(stdin_path, "wb") as f:
         f.write(stdin_bytes)
     if strace_to:
-        argv = ["strace", "-f", "-qq", "-s", "256", "-o", strace_to] + argv
+        argv = ["strace", "-f", "-q", "-s", "256", "-o", strace_to] + argv  # -q keeps exit lines
     if shutil.which(argv[0], path=env.get("PATH", "")) is None and not os.path.isabs(argv[0]) \
             and not argv[0].startswith("./"):
         result.missing = argv[0]
@@ -214,4 +218,65 @@ def execute(argv, env, cwd, limits, stdin_bytes, work_dir, strace_to=None):
         result.stdout = f.read()
     with open(err_path, "rb") as f:
         result.stderr = f.read()
+    return result
+
+
+def ringfence_profile(profiles_dir, name, sandbox, root):
+    """Writes sandbox/NAME.json: the default security profile plus a language's extras."""
+    os.makedirs(os.path.join(profiles_dir, "sandbox"), exist_ok=True)
+    os.makedirs(os.path.join(profiles_dir, "seccomp"), exist_ok=True)
+    with open(os.path.join(root, "profiles", "sandbox", (sandbox or {}).get("profile", "default") + ".json")) as f:
+        doc = json.load(f)
+    shutil.copyfile(os.path.join(root, "profiles", "seccomp", "groups.json"),
+                    os.path.join(profiles_dir, "seccomp", "groups.json"))
+    sandbox = sandbox or {}
+    doc["name"] = name
+    doc["mounts"] = doc.get("mounts", []) + sandbox.get("extra_mounts", [])
+    doc["syscall_groups"] = doc.get("syscall_groups", []) + sandbox.get("extra_syscall_groups", [])
+    doc["syscalls"] = doc.get("syscalls", []) + sandbox.get("extra_syscalls", [])
+    with open(os.path.join(profiles_dir, "sandbox", name + ".json"), "w") as f:
+        json.dump(doc, f, indent=1)
+
+
+RINGFENCE_STATUS = {"memory_limit": "oom_killed", "time_limit": "cpu_exceeded",
+                    "wall_time_limit": "wall_exceeded"}
+
+
+def execute_ringfence(binary, argv, env, limits, stdin_bytes, work_dir, profiles_dir, profile,
+                      workdir=None, binds=()):
+    """Runs one step through `ringfence run` (the real sandbox) and reads its result JSON."""
+    result = StepResult()
+    stdin_path, result_path = os.path.join(work_dir, "stdin"), os.path.join(work_dir, "result.json")
+    with open(stdin_path, "wb") as f:
+        f.write(stdin_bytes)
+    cmd = [binary, "run", "--profiles-dir", profiles_dir, "--profile", profile,
+           "--cpu-time", f"{limits.cpu_time_ms / 1000:.3f}", "--wall-time", f"{limits.wall_time_ms / 1000:.3f}",
+           "--memory", str(max(1, limits.memory_kib // 1024)), "--processes", str(limits.processes),
+           "--stdin", stdin_path, "--result", result_path]
+    if workdir:
+        cmd += ["--workdir", workdir]
+    for host, inside in binds:
+        cmd += ["--bind-ro", f"{host}:{inside}"]
+    for key, value in env.items():
+        cmd += ["--env", f"{key}={value}"]
+    proc = subprocess.run(cmd + ["--"] + argv, capture_output=True,
+                          timeout=limits.wall_time_ms / 1000 + 30)
+    result.stdout, result.stderr = proc.stdout, proc.stderr
+    if proc.returncode != 0 or not os.path.exists(result_path):
+        result.notes.append(f"ringfence run exited {proc.returncode}")
+        result.exit_code = 125
+        return result
+    with open(result_path) as f:
+        doc = json.load(f)
+    result.exit_code, result.signal = doc.get("exit_code"), doc.get("signal") or None
+    result.cpu_ms, result.wall_ms = doc.get("cpu_time_ms", 0), doc.get("wall_time_ms", 0)
+    result.memory_kib = doc.get("memory_kib", 0)
+    status = doc.get("status")
+    if status in RINGFENCE_STATUS:
+        setattr(result, RINGFENCE_STATUS[status], True)
+    elif status == "security_violation":
+        result.violation = doc.get("violation") or "?"
+    elif status not in ("ok", "nonzero_exit", "signaled"):
+        result.notes.append(f"status {status}: {doc.get('error')}")
+        result.exit_code = result.exit_code if result.exit_code not in (None, 0) else 125
     return result

@@ -19,8 +19,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import syscall_report  # noqa: E402
-from toolchain_runner import (Limits, bwrap_prefix, execute, map_sandbox_paths,  # noqa: E402
-                              prepare_etc)
+from toolchain_runner import (Limits, bwrap_prefix, execute, execute_ringfence,  # noqa: E402
+                              map_sandbox_paths, prepare_etc, ringfence_profile)
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PROFILES = os.path.join(ROOT, "profiles")
@@ -55,13 +55,18 @@ def check_schema(profile, path, seen_judge0, seen_piston):
 
 
 class Language:
-    def __init__(self, profile, mode, work_root, strace_dir):
+    def __init__(self, profile, mode, work_root, strace_dir, ringfence=None):
         self.p = profile
         self.mode = mode
+        self.ringfence = ringfence
         self.work = tempfile.mkdtemp(prefix=profile["id"] + "-", dir=work_root)
         self.etc = prepare_etc(self.work)
         self.strace_dir = strace_dir
         self.steps = 0
+        if mode == "ringfence":
+            self.profiles_dir = os.path.join(self.work, "profiles")
+            for phase, key in (("compile", "compile_sandbox"), ("run", "sandbox")):
+                ringfence_profile(self.profiles_dir, f"lang-{phase}", profile.get(key) or profile["sandbox"], ROOT)
 
     def _dirs(self, label):
         self.steps += 1
@@ -71,17 +76,28 @@ class Language:
         os.makedirs(tmp)
         return base, box, tmp
 
-    def _exec(self, argv, sandbox, base, box, tmp, limits, stdin, box_binds, trace=None):
+    def _exec(self, argv, sandbox, base, box, tmp, limits, stdin, box_binds, trace=None, artifacts=None):
         env = dict(self.p["env"])
+        if self.mode == "ringfence":
+            phase = "run" if artifacts is not None else "compile"
+            return execute_ringfence(self.ringfence, argv, env, limits, stdin, base, self.profiles_dir,
+                                     f"lang-{phase}", workdir=None if artifacts is not None else box,
+                                     binds=artifacts or ())
+        if trace:  # ptrace stops slow a runtime down several times over; strace is one more process
+            limits = Limits(limits.cpu_time_ms * 5, limits.wall_time_ms * 5, limits.memory_kib, limits.processes + 1)
         if self.mode == "bare":
             argv = [map_sandbox_paths(a, box, tmp) for a in argv]
             env = {k: map_sandbox_paths(v, box, tmp) for k, v in env.items()}
             return execute(argv, env, box, limits, stdin, base, trace)
         prefix = bwrap_prefix(sandbox, env, box_binds, self.etc)
         host_env = {"PATH": "/usr/bin:/bin"}
+        # bubblewrap's own monitor and init processes share the pids cgroup.
+        limits = Limits(limits.cpu_time_ms, limits.wall_time_ms, limits.memory_kib, limits.processes + 2)
         return execute(prefix + argv, host_env, box, limits, stdin, base, trace)
 
     def version(self):
+        if shutil.which(self.p["version_command"][0], path=self.p["env"].get("PATH", "")) is None:
+            return None
         base, box, tmp = self._dirs("version")
         limits = Limits(10000, 20000, 1048576, 64)
         res = self._exec(self.p["version_command"], self.p["sandbox"], base, box, tmp, limits, b"",
@@ -113,19 +129,22 @@ class Language:
 
     def run(self, compiled_box, stdin, label, limits=None, trace=None):
         base, box, tmp = self._dirs("run-" + label)
-        binds = ["--tmpfs", "/box"]
+        binds, artifacts = ["--tmpfs", "/box"], []
         for name in self.artifacts(compiled_box):
             src = os.path.join(compiled_box, name)
             if self.mode == "bare":
                 (shutil.copytree if os.path.isdir(src) else shutil.copy2)(src, os.path.join(box, name))
             binds += ["--ro-bind", src, "/box/" + name]
+            artifacts.append((src, "/box/" + name))
         limits = limits or Limits.from_profile(self.p["limits"]["run"]["default"])
-        return self._exec(self.p["run"], self.p["sandbox"], base, box, tmp, limits, stdin, binds, trace)
+        return self._exec(self.p["run"], self.p["sandbox"], base, box, tmp, limits, stdin, binds, trace, artifacts)
 
 
 def verdict(res, expected):
     if res.missing:
         return "MISSING"
+    if res.violation:
+        return f"SV({res.violation})"
     if res.oom_killed:
         return "MLE"
     if res.cpu_exceeded or res.wall_exceeded:
@@ -168,10 +187,12 @@ def check_language(lang, strace_dir, show_errors):
         comp, box = lang.compile(source, kind, trace and os.path.join(trace, f"{p['id']}.compile.trace"))
         if comp is not None:
             row.setdefault("compile_ms", {})[kind] = comp.wall_ms
+            row.setdefault("compile_cpu_ms", {})[kind] = comp.cpu_ms
         if comp is not None and verdict(comp, None) != "OK":
             got = "CE"
             if show_errors and kind != "ce":
-                print(f"--- {p['id']} {kind} compile:\n{comp.stderr.decode(errors='replace')[-2000:]}"
+                print(f"--- {p['id']} {kind} compile: exit={comp.exit_code} {comp.notes}\n"
+                      f"{comp.stderr.decode(errors='replace')[-2000:]}"
                       f"{comp.stdout.decode(errors='replace')[-1000:]}", file=sys.stderr)
         else:
             limits = None
@@ -188,7 +209,7 @@ def check_language(lang, strace_dir, show_errors):
                 if abs(res.memory_kib - 100 * 1024) > STATIC100_TOLERANCE_KIB:
                     got += f"(mem {res.memory_kib // 1024}MiB)"
             if show_errors and got != want:
-                print(f"--- {p['id']} {kind}: {got} exit={res.exit_code} sig={res.signal}\n"
+                print(f"--- {p['id']} {kind}: {got} exit={res.exit_code} sig={res.signal} {res.notes}\n"
                       f"stdout: {res.stdout[-500:]!r}\nstderr: {res.stderr.decode(errors='replace')[-2000:]}",
                       file=sys.stderr)
         row[kind] = got if got == want else f"{got}!={want}"
@@ -197,14 +218,32 @@ def check_language(lang, strace_dir, show_errors):
     return row
 
 
+def compare_syscalls(profile, trace_dir):
+    """Warns where a profile's extra_syscalls and the traced evidence disagree."""
+    for phase, key in (("compile", "compile_sandbox"), ("run", "sandbox")):
+        if phase == "compile" and profile["compile"] is None:
+            continue
+        needed, probes = syscall_report.extras(os.path.join(trace_dir, f"{profile['id']}.{phase}.trace"))
+        listed = set((profile.get(key) or {}).get("extra_syscalls", []))
+        if set(needed) - listed:
+            print(f"{profile['id']} {key}.extra_syscalls lacks {sorted(set(needed) - listed)}"
+                  f" (the default filter would stop the program)", file=sys.stderr)
+        unseen = listed - set(needed) - set(probes)
+        if unseen or set(probes) - listed:
+            print(f"{profile['id']} {key}: listed but not traced {sorted(unseen)}; probes that failed anyway"
+                  f" {probes} (allow them or make the filter answer with an error)", file=sys.stderr)
+
+
 def print_table(rows):
-    cols = ["id", "version", "smoke", "ac", "wa", "ce", "re", "tle", "mle", "static100", "compile_s", "ac_cpu_ms",
-            "ac_wall_ms", "ac_mem_MiB", "status"]
+    cols = ["id", "version", "smoke", "ac", "wa", "ce", "re", "tle", "mle", "static100", "compile_s",
+            "compile_cpu_s", "ac_cpu_ms", "ac_wall_ms", "ac_mem_MiB", "status"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for row in rows:
         comp = row.get("compile_ms", {}).get("ac")
+        comp_cpu = row.get("compile_cpu_ms", {}).get("ac")
         cells = dict(row, compile_s=f"{comp / 1000:.2f}" if comp is not None else "-",
+                     compile_cpu_s=f"{comp_cpu / 1000:.2f}" if comp_cpu is not None else "-",
                      ac_mem_MiB=f"{row['ac_mem_kib'] / 1024:.1f}" if "ac_mem_kib" in row else "-")
         print("| " + " | ".join(str(cells.get(c, "-")) for c in cols) + " |")
 
@@ -212,7 +251,9 @@ def print_table(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ids", nargs="*", help="profile ids (default: all)")
-    parser.add_argument("--mode", choices=("bare", "bwrap"), default="bare")
+    parser.add_argument("--mode", choices=("bare", "bwrap", "ringfence"), default="bare")
+    parser.add_argument("--ringfence", metavar="BIN", default=os.path.join(ROOT, "build", "server", "cli", "ringfence"),
+                        help="the ringfence binary for --mode ringfence")
     parser.add_argument("--strace", metavar="DIR", help="trace compile and run of ac (bare mode) into DIR")
     parser.add_argument("--syscalls-out", metavar="DIR", help="with --strace: write ID.txt syscall lists here")
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
@@ -233,12 +274,13 @@ def main():
                 print(f"{path}: " + "; ".join(problems), file=sys.stderr)
             if args.strace:
                 os.makedirs(args.strace, exist_ok=True)
-            lang = Language(profile, args.mode, work_root, args.strace)
+            lang = Language(profile, args.mode, work_root, args.strace, args.ringfence)
             row = check_language(lang, args.strace, args.show_errors)
             rows.append(row)
             print(f"{row['id']}: {row.get('status')}", file=sys.stderr, flush=True)
             if args.strace and args.syscalls_out and row.get("status") != "unavailable":
                 syscall_report.write_report(profile["id"], args.strace, args.syscalls_out)
+                compare_syscalls(profile, args.strace)
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
     print_table(rows)
