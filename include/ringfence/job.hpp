@@ -1,6 +1,6 @@
 // A judging job: compile once, run every test in a fresh sandbox, compare.
 // One schema shared by `ringfence judge JOB.json` and the HTTP service
-// (documented in README "Job JSON"). Units are in the field names.
+// (documented in server/judge/JOB_SCHEMA.md). Units are in the field names.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,10 @@ struct SourceFile {
     std::string content;  // decoded bytes
 };
 
-// Limits as a job states them; unset fields take the language profile's defaults,
-// and every value is capped by the profile's maxima (and the tenant's ceilings).
+// Limits as a job states them; unset fields take the language profile's defaults.
+// A value above the profile's maximum is refused by Judge::normalize (an input
+// error naming the field), never silently lowered; tenant ceilings are the
+// service's to apply before that.
 struct JobLimits {
     std::optional<std::uint64_t> cpu_time_ms;
     std::optional<std::uint64_t> wall_time_ms;

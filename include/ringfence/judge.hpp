@@ -72,7 +72,10 @@ struct JudgeContext {
     std::string job_id;
     CancelToken* cancel = nullptr;
     std::function<void(const SandboxRecord&)> on_sandbox;  // called from worker threads
-    std::function<void(const TestResult&)> on_test;        // progress, in completion order
+    // Progress, in completion order, from worker threads. With stop_on_first_failure
+    // a test reported here may still end up `skipped` in the JobResult (every test
+    // after the first failure in test order is, for a result independent of timing).
+    std::function<void(const TestResult&)> on_test;
 };
 
 struct JudgeConfig {
@@ -115,7 +118,7 @@ public:
     virtual JudgeStats stats() const = 0;
 };
 
-// The native job JSON (README "Job JSON"). Errors name the field by JSON path,
+// The native job JSON (server/judge/JOB_SCHEMA.md). Errors name the field by JSON path,
 // e.g. "tests[2].stdin: expected a string".
 Result<Job> parse_job_json(const std::string& text);
 std::string to_json(const JobResult& result);

@@ -25,8 +25,8 @@ struct Counters {
 
 class JudgeImpl final : public Judge {
 public:
-    JudgeImpl(JudgeConfig config, Launcher& launcher, std::filesystem::path work_root)
-        : config_(std::move(config)), launcher_(launcher), work_root_(std::move(work_root)) {}
+    JudgeImpl(JudgeConfig config, Launcher& launcher, InstanceDir instance)
+        : config_(std::move(config)), launcher_(launcher), instance_(std::move(instance)) {}
 
     Result<void> load(const ProfileStore& profiles) {
         LanguageLoadOptions options;
@@ -127,6 +127,15 @@ private:
         });
     }
 
+    // Asks the launcher's pool (when it has one) to prepare sandboxes shaped like
+    // this language's test runs ahead of time.
+    void prewarm(const Language& language, bool network) {
+        RunSpec shape;
+        shape.profile = language.run_security;
+        shape.network = network;
+        launcher_.prewarm(shape);
+    }
+
     // A checker or interactor: any failure to prepare it is the problem's, never the submission's.
     std::optional<PreparedProgram> prepare_helper(const char* role, const HelperProgram& helper,
                                                   const std::filesystem::path& job_dir,
@@ -149,12 +158,13 @@ private:
                           "job not normalized: " + normalized.error().message);
         const Job& job = *normalized;
         const Language& language = *find(job.language);
-        auto job_dir = TempDir::create(work_root_, "job-", 0711);
+        auto job_dir = TempDir::create(instance_.dir.path(), "job-", 0711);
         if (!job_dir)
             return failed(Verdict::internal_error, "Internal error", "job directory: " + job_dir.error().describe());
 
         JobResult result;
         result.language_version = language.info.version;
+        prewarm(language, job.network);  // test sandboxes get built while the compiler runs
         PrepareOutcome submission = prepare("submission", language, job.sources, job.files, job.compiler_flags,
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
@@ -182,12 +192,14 @@ private:
             checker = prepare_helper("checker", *job.checker, job_dir->path(), context, result);
             if (!checker) return result;
             plan.checker = &*checker;
+            prewarm(*checker->language, false);
             plan.checker_limits = checker_limits(*checker->language);
         }
         if (job.interactor) {
             interactor = prepare_helper("interactor", *job.interactor, job_dir->path(), context, result);
             if (!interactor) return result;
             plan.interactor = &*interactor;
+            prewarm(*interactor->language, false);
             plan.interactor_limits = interactor_limits(*interactor->language, plan.run_limits);
         }
         run_tests(plan, job, context, result);
@@ -261,7 +273,7 @@ private:
 
     JudgeConfig config_;
     Launcher& launcher_;
-    std::filesystem::path work_root_;
+    InstanceDir instance_;  // removed (with any job left) when the Judge goes
     std::vector<std::unique_ptr<Language>> languages_;
     std::vector<LanguageInfo> infos_;
     Counters counters_;
@@ -272,7 +284,9 @@ private:
 Result<std::unique_ptr<Judge>> Judge::create(JudgeConfig config, Launcher& launcher, const ProfileStore& profiles) {
     auto root = prepare_work_root(config.work_dir);
     if (!root) return std::move(root).error();
-    auto judge = std::make_unique<JudgeImpl>(std::move(config), launcher, *root);
+    auto instance = claim_instance_dir(*root);
+    if (!instance) return std::move(instance).error();
+    auto judge = std::make_unique<JudgeImpl>(std::move(config), launcher, std::move(*instance));
     if (auto loaded = judge->load(profiles); !loaded) return loaded.error();
     return std::unique_ptr<Judge>(std::move(judge));
 }

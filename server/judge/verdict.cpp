@@ -67,9 +67,12 @@ RunVerdict verdict_of_failed_compile(const RunResult& run) {
         case RunStatus::file_size_limit: why = "a file written during compilation exceeded the file size limit"; break;
         case RunStatus::process_limit: why = "compilation exceeded the process limit"; break;
         case RunStatus::security_violation:
-            // Compilers can run user code (macros, build scripts): the user's doing.
-            why = "compilation made a blocked system call: " + run.violation.value_or("(unknown)");
-            break;
+            // Its own verdict, as in a test run: compilers can run the user's code
+            // (Template Haskell, build scripts), and a toolchain can also need a call
+            // its profile lacks; the syscall's name tells which.
+            return {Verdict::security_violation, "",
+                    "Security violation during compilation: blocked system call " +
+                        run.violation.value_or("(unknown)")};
     }
     return {Verdict::compilation_error, "", "Compilation error: " + why};
 }

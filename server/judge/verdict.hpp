@@ -20,7 +20,8 @@ struct RunVerdict {
 RunVerdict verdict_of_run(const RunResult& run);
 
 // The verdict of a compile run that did not succeed. Limits and a non-zero
-// exit are the submission's compile errors; a setup error is ours.
+// exit are the submission's compile errors; a blocked system call is a
+// security violation; a setup error is ours.
 RunVerdict verdict_of_failed_compile(const RunResult& run);
 
 // "SIGSEGV" from the result, or from the number when the launcher gave no name.

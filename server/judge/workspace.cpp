@@ -2,12 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "unique_fd.hpp"
 
 namespace ringfence::judge {
 namespace {
@@ -99,6 +99,25 @@ Result<std::filesystem::path> prepare_work_root(const std::filesystem::path& con
     if ((st.st_mode & 07777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
         return setup_error("chmod 0711 " + root.string(), errno);
     return root;
+}
+
+Result<InstanceDir> claim_instance_dir(const std::filesystem::path& work_root) {
+    constexpr std::string_view kPrefix = "judge-";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(work_root, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(kPrefix, 0) != 0 || !entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+        UniqueFd lock(::open((entry.path() / "lock").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        // A live judge holds its lock; one we can lock (or that never made its lock) is gone.
+        if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;
+        remove_tree(entry.path());
+    }
+    auto dir = TempDir::create(work_root, std::string(kPrefix), 0711);
+    if (!dir) return std::move(dir).error();
+    UniqueFd lock(::open((dir->path() / "lock").c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lock) return internal_error("create " + (dir->path() / "lock").string(), errno);
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return internal_error("flock " + dir->path().string(), errno);
+    return InstanceDir{std::move(*dir), std::move(lock)};
 }
 
 Result<void> write_files(const std::filesystem::path& dir, const std::vector<SourceFile>& files,

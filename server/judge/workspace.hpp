@@ -10,6 +10,7 @@
 
 #include "ringfence/error.hpp"
 #include "ringfence/job.hpp"
+#include "unique_fd.hpp"
 
 namespace ringfence::judge {
 
@@ -33,6 +34,16 @@ private:
 
 // Creates (or checks) the judge's work root: a real directory, not a symlink, mode 0711.
 Result<std::filesystem::path> prepare_work_root(const std::filesystem::path& configured);
+
+// One Judge's own directory under the work root, flock-ed for as long as it
+// lives, so that the next Judge to start can tell what a crashed process left
+// behind (an unlocked instance directory) from what a live one is using.
+struct InstanceDir {
+    TempDir dir;
+    UniqueFd lock;
+};
+// Removes the instance directories of dead judges, then claims a new one.
+Result<InstanceDir> claim_instance_dir(const std::filesystem::path& work_root);
 
 // Writes `files` (names already checked by check_relative_name) under `dir`,
 // creating parent directories 0755. Regular files get `mode`.

@@ -198,3 +198,24 @@ TEST_CASE("temporary directories are removed however a sandbox left them") {
     CHECK_FALSE(fs::exists(kept));
     CHECK(fs::exists("/etc/passwd"));  // the link was removed, not its target's contents
 }
+
+TEST_CASE("a new judge removes what dead judges left, never a live judge's directory") {
+    auto root = TempDir::create(fs::temp_directory_path(), "rf-instances-test-", 0711);
+    REQUIRE(root.ok());
+    auto live = claim_instance_dir(root->path());
+    REQUIRE_MESSAGE(live.ok(), (live.ok() ? "" : live.error().describe()));
+    fs::create_directories(root->path() / "judge-crashed" / "job-x" / "submission");
+    Dirs::write(root->path() / "judge-crashed" / "lock", "");
+    fs::create_directories(root->path() / "judge-nolock");
+    fs::create_directories(root->path() / "unrelated");
+    auto next = claim_instance_dir(root->path());
+    REQUIRE(next.ok());
+    CHECK(fs::exists(live->dir.path()));
+    CHECK(fs::exists(next->dir.path()));
+    CHECK_FALSE(fs::exists(root->path() / "judge-crashed"));
+    CHECK_FALSE(fs::exists(root->path() / "judge-nolock"));
+    CHECK(fs::exists(root->path() / "unrelated"));
+    fs::path gone = live->dir.path();
+    live = Result<InstanceDir>(internal_error("released"));  // the live judge ends
+    CHECK_FALSE(fs::exists(gone));
+}

@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,7 +17,16 @@ namespace ringfence::test {
 
 namespace fs = std::filesystem;
 
-std::string source_dir() { return RINGFENCE_SOURCE_DIR; }
+std::string source_dir() {
+    if (const char* dir = std::getenv("RINGFENCE_TEST_SOURCE_DIR")) return dir;
+    return RINGFENCE_SOURCE_DIR;
+}
+
+bool judge_programs_readable() {
+    bool readable = ::access((source_dir() + "/tests/judge/programs").c_str(), R_OK | X_OK) == 0;
+    if (!readable) MESSAGE("tests/judge/ is not readable here (" << source_dir() << "): skipped");
+    return readable;
+}
 
 std::unique_ptr<Judge> make_judge(const std::string& profiles_dir, std::vector<std::string> only_languages) {
     static std::vector<std::unique_ptr<ProfileStore>> stores;  // outlive every judge

@@ -13,7 +13,12 @@
 
 namespace ringfence::test {
 
+// The source tree: RINGFENCE_TEST_SOURCE_DIR, else the one this was built from.
 std::string source_dir();
+// Whether tests/judge/ can be read: the unprivileged re-run of the integration
+// tests may not reach a checkout under /root. Tests that need its programs
+// skip (saying so) without it; those with inline sources run everywhere.
+bool judge_programs_readable();
 Judge& judge();  // every profile in profiles/languages
 std::unique_ptr<Judge> make_judge(const std::string& profiles_dir, std::vector<std::string> only_languages);
 

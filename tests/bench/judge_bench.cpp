@@ -1,0 +1,229 @@
+// What judging costs over doing the same work bare, measured in the same run
+// (the machine is shared and noisy; only ratios travel).
+//
+//   judge_bench [--tests N] [--repeat R]
+//
+// Work: one C++ a+b submission with N tests (default 100). Judged: compile in
+// a sandbox, N fresh sandboxes, compare (Judge, launcher pool as the service
+// uses it) with test concurrency 1 and 2. Bare: the profile's own compile
+// command and N runs of the binary with fork+exec, stdin from a file, stdout
+// through a pipe and compared, sequentially and on two threads. Prints the
+// median over R repetitions of each and the ratios judged/bare. Never asserts.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "language_profile.hpp"
+#include "ringfence/judge.hpp"
+#include "ringfence/launcher.hpp"
+
+using namespace ringfence;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kSource = R"(#include <cstdio>
+int main() { long long a, b; if (std::scanf("%lld %lld", &a, &b) != 2) return 1; std::printf("%lld\n", a + b); }
+)";
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+[[noreturn]] void die(const std::string& what) {
+    std::fprintf(stderr, "judge_bench: %s\n", what.c_str());
+    std::exit(1);
+}
+
+// fork+exec in `dir`, stdin from `stdin_path` (or /dev/null), stdout into `out`.
+bool spawn(const std::vector<std::string>& argv, const std::string& dir, const std::string& stdin_path,
+           std::string* out) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) return false;
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        if (chdir(dir.c_str()) != 0) _exit(126);
+        int in = open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(in, 0);
+        dup2(out ? pipefd[1] : devnull, 1);
+        dup2(devnull, 2);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char buffer[4096];
+    for (ssize_t n; (n = read(pipefd[0], buffer, sizeof buffer)) > 0;)
+        if (out) out->append(buffer, static_cast<std::size_t>(n));
+    close(pipefd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+struct Inputs {
+    std::vector<std::string> stdin_files, expected;
+};
+
+Inputs write_inputs(const std::string& dir, int tests) {
+    Inputs inputs;
+    for (int i = 0; i < tests; ++i) {
+        std::string path = dir + "/in" + std::to_string(i);
+        FILE* f = std::fopen(path.c_str(), "w");
+        if (!f) die("cannot write " + path);
+        std::fprintf(f, "%d %d\n", i, i + 1);
+        std::fclose(f);
+        inputs.stdin_files.push_back(path);
+        inputs.expected.push_back(std::to_string(2 * i + 1) + "\n");
+    }
+    return inputs;
+}
+
+struct Timing {
+    double total_ms = 0, compile_ms = 0;
+};
+
+// Where a judged test's time goes, averaged over the tests of one job (ms).
+void print_phases(const JobResult& result) {
+    double prepare = 0, start = 0, run = 0, teardown = 0, wall = 0;
+    int pooled = 0;
+    for (const auto& t : result.tests) {
+        prepare += t.run.phases.prepare_us / 1000.0;
+        start += t.run.phases.start_us / 1000.0;
+        run += t.run.phases.run_us / 1000.0;
+        teardown += t.run.phases.teardown_us / 1000.0;
+        wall += t.run.wall_time_us / 1000.0;
+        pooled += t.run.phases.from_pool;
+    }
+    double n = static_cast<double>(std::max<std::size_t>(1, result.tests.size()));
+    std::printf("    per test: prepare %.2f, start %.2f, run %.2f, teardown %.2f, program wall %.2f; "
+                "%d of %zu sandboxes from the pool\n",
+                prepare / n, start / n, run / n, teardown / n, wall / n, pooled, result.tests.size());
+}
+
+Timing median(const std::vector<Timing>& v) {
+    std::vector<double> total, compile;
+    for (const auto& t : v) total.push_back(t.total_ms), compile.push_back(t.compile_ms);
+    return {median(total), median(compile)};
+}
+
+// One bare compile and `tests` bare runs on `streams` threads.
+Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams) {
+    std::string dir = (fs::temp_directory_path() / "rf-judge-bench-XXXXXX").string();
+    if (!mkdtemp(dir.data())) die("mkdtemp");
+    auto start = Clock::now();
+    {
+        FILE* f = std::fopen((dir + "/" + cpp.source_file).c_str(), "w");
+        std::fputs(kSource, f);
+        std::fclose(f);
+    }
+    auto command = judge::expand_command(*cpp.compile, cpp.default_flags, 0);
+    if (!spawn(command, dir, "", nullptr)) die("bare compile failed");
+    double compile_ms = ms_since(start);
+    auto run = judge::expand_command(cpp.run, {}, 0);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> ok{true};
+    auto worker = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < inputs.stdin_files.size();) {
+            std::string out;
+            if (!spawn(run, dir, inputs.stdin_files[i], &out) || out != inputs.expected[i]) ok = false;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int s = 1; s < streams; ++s) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    double elapsed = ms_since(start);
+    fs::remove_all(dir);
+    if (!ok) die("a bare run gave the wrong answer");
+    return {elapsed, compile_ms};
+}
+
+Timing judged(Judge& judge, const Job& job, int tests, bool show_phases = false) {
+    auto start = Clock::now();
+    JobResult result = judge.run(job, {});
+    if (show_phases) print_phases(result);
+    double elapsed = ms_since(start);
+    if (result.verdict != Verdict::accepted || static_cast<int>(result.tests.size()) != tests)
+        die(std::string("the judged job was not accepted: ") + to_string(result.verdict) + " " + result.message +
+            " " + result.internal_error);
+    return {elapsed, result.compile ? result.compile->wall_time_us / 1000.0 : 0};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int tests = 100, repeat = 3;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--tests" && i + 1 < argc) tests = std::max(1, std::atoi(argv[++i]));
+        else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+        else die("usage: judge_bench [--tests N] [--repeat R]");
+    }
+    ProfileStore profiles(std::string(RINGFENCE_SOURCE_DIR) + "/profiles");
+    auto text = profiles.read_text("languages/cpp17.json");
+    if (!text) die(text.error().describe());
+    auto cpp = judge::parse_language_profile(*text, "cpp17");
+    if (!cpp || !cpp->compile) die("cpp17 profile: " + (cpp ? std::string("not compiled") : cpp.error().message));
+
+    LauncherConfig launcher_config;
+    launcher_config.pool_size = 2;  // as the service runs it
+    auto launcher = Launcher::create(launcher_config);
+    if (!launcher) die("Launcher::create: " + launcher.error().describe());
+
+    Job job;
+    job.language = "cpp17";
+    job.sources = {SourceFile{"", kSource}};
+    for (int i = 0; i < tests; ++i)
+        job.tests.push_back(TestCase{std::to_string(i) + " " + std::to_string(i + 1) + "\n",
+                                     std::to_string(2 * i + 1) + "\n", {}});
+    std::string inputs_dir = (fs::temp_directory_path() / "rf-judge-bench-in-XXXXXX").string();
+    if (!mkdtemp(inputs_dir.data())) die("mkdtemp");
+    Inputs inputs = write_inputs(inputs_dir, tests);
+
+    std::printf("judge_bench: one C++ a+b submission, %d tests, median of %d (ms)\n", tests, repeat);
+    std::printf("%-22s %22s %22s %8s\n", "", "judged total (compile)", "bare total (compile)", "ratio");
+    for (unsigned concurrency : {1u, 2u}) {
+        JudgeConfig config;
+        config.test_concurrency = concurrency;
+        config.only_languages = {"cpp17"};
+        auto judge = Judge::create(config, **launcher, profiles);
+        if (!judge) die("Judge::create: " + judge.error().describe());
+        auto normalized = (*judge)->normalize(job);
+        if (!normalized) die(normalized.error().message);
+        judged(**judge, *normalized, tests);  // warm-up: page cache, pool
+        std::vector<Timing> j, b;
+        for (int r = 0; r < repeat; ++r) {
+            j.push_back(judged(**judge, *normalized, tests, r == repeat - 1));
+            b.push_back(bare(*cpp, inputs, static_cast<int>(concurrency)));
+        }
+        Timing jm = median(j), bm = median(b);
+        std::printf("%d tests, %u stream%s %14.1f (%6.1f) %14.1f (%6.1f) %7.2fx  (target <= 1.2x)\n", tests,
+                    concurrency, concurrency > 1 ? "s" : " ", jm.total_ms, jm.compile_ms, bm.total_ms,
+                    bm.compile_ms, jm.total_ms / bm.total_ms);
+    }
+    fs::remove_all(inputs_dir);
+    return 0;
+}
