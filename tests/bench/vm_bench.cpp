@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
     env.accel = (*tier)->accel();
     env.tsc_khz = measure_tsc_khz();
     env.cgroups = cgroups.value().get();
+    auto uids = make_vm_uid_pool(config).value();
+    env.uids = uids.get();
     std::vector<double> boot, uptime, agent, rss, pss;
     for (int i = 0; i < runs; ++i) {
         const auto t0 = std::chrono::steady_clock::now();

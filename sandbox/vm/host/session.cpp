@@ -61,6 +61,13 @@ private:
     std::string data_;
 };
 
+// A `failure` frame: the agent's own report, or a violation when malformed.
+SessionError agent_failure(const std::string& payload) {
+    auto f = decode_failure(payload);
+    if (!f) return {SessionEnd::violation, f.error().message};
+    return {SessionEnd::agent_failed, f->message, f->kind};
+}
+
 }  // namespace
 
 const char* to_string(SessionEnd end) noexcept {
@@ -94,14 +101,8 @@ SessionResult<ReadyInfo> GuestSession::wait_ready(Clock::time_point deadline, in
     if (ready_seen_) return violation<ReadyInfo>("internal: ready awaited twice");
     const Received r = channel_.receive(deadline, cancel_fd);
     if (r.event != ChannelEvent::frame) return end_with<ReadyInfo>(r);
-    if (r.frame.type == FrameType::failure) {
-        // The agent could not boot the guest (no root device, a module missing).
-        auto f = decode_failure(r.frame.payload);
-        if (!f) return violation<ReadyInfo>(f.error().message);
-        SessionResult<ReadyInfo> res;
-        res.error = {SessionEnd::agent_failed, f->message, f->kind};
-        return res;
-    }
+    // The agent could not boot the guest (no root device, a module missing).
+    if (r.frame.type == FrameType::failure) return {std::nullopt, agent_failure(r.frame.payload)};
     if (r.frame.type != FrameType::ready)
         return violation<ReadyInfo>(std::string("expected 'ready', got '") + to_string(r.frame.type) + "'");
     auto info = decode_ready(r.frame.payload);
@@ -157,13 +158,8 @@ SessionResult<RunResult> GuestSession::run(const JobRequest& request, const Outp
                 }
                 return {std::move(result.value()), {SessionEnd::completed, {}}};
             }
-            case FrameType::failure: {
-                auto f = decode_failure(r.frame.payload);
-                if (!f) return violation<RunResult>(f.error().message);
-                SessionResult<RunResult> res;
-                res.error = {SessionEnd::agent_failed, f->message, f->kind};
-                return res;
-            }
+            case FrameType::failure:
+                return {std::nullopt, agent_failure(r.frame.payload)};
             default:
                 return violation<RunResult>(std::string("unexpected '") + to_string(r.frame.type) + "' frame");
         }
@@ -176,13 +172,7 @@ SessionResult<JobResult> GuestSession::judge(const JobRequest& request, Clock::t
     if (auto e = send_job(request, deadline, cancel_fd)) return {std::nullopt, *e};
     const Received r = channel_.receive(deadline, cancel_fd);
     if (r.event != ChannelEvent::frame) return end_with<JobResult>(r);
-    if (r.frame.type == FrameType::failure) {
-        auto f = decode_failure(r.frame.payload);
-        if (!f) return violation<JobResult>(f.error().message);
-        SessionResult<JobResult> res;
-        res.error = {SessionEnd::agent_failed, f->message, f->kind};
-        return res;
-    }
+    if (r.frame.type == FrameType::failure) return {std::nullopt, agent_failure(r.frame.payload)};
     if (r.frame.type != FrameType::result)
         return violation<JobResult>(std::string("unexpected '") + to_string(r.frame.type) + "' frame");
     auto result = decode_job_result(r.frame.payload);

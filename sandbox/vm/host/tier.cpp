@@ -131,6 +131,10 @@ Result<std::unique_ptr<VmTier>> VmTier::create(VmConfig config, Log log) {
     tier->env_.accel = accel.value();
     tier->env_.tsc_khz = measure_tsc_khz();
     tier->env_.cgroups = tier->cgroups_.get();
+    auto uids = make_vm_uid_pool(tier->env_.config);
+    if (!uids) return std::move(uids).error();
+    tier->uids_ = std::move(uids.value());
+    tier->env_.uids = tier->uids_.get();
     tier->env_.kvm_group = kvm_device_group();
     if (tier->env_.accel == Accel::tcg)
         tier->log("WARNING: the VM tier runs under software emulation (TCG) because KVM is not usable (" + kvm.detail +

@@ -78,6 +78,7 @@ private:
 
     VmEnvironment env_;
     std::unique_ptr<CgroupBackend> cgroups_;
+    std::unique_ptr<UidPool> uids_;
     std::unique_ptr<VmPool> pool_;
     ProfileStore profiles_;
     Log log_;

@@ -43,10 +43,20 @@ std::uint64_t measure_tsc_khz() {
     return static_cast<std::uint64_t>(static_cast<double>(c1 - c0) * 1e6 / static_cast<double>(ns));
 }
 
+Result<std::unique_ptr<UidPool>> make_vm_uid_pool(const VmConfig& config) {
+    if (auto r = UidPool::validate_range(config.uid_base, config.uid_count); !r) return std::move(r).error();
+    const auto dir = config.resolved_runtime_dir() / "uids";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return setup_error("VM: cannot create " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0700);
+    return std::make_unique<UidPool>(dir.string(), config.uid_base, config.uid_count);
+}
+
 Result<std::unique_ptr<Vm>> Vm::boot(const VmEnvironment& env, const VmShape& shape) {
     const auto started = Clock::now();
     const VmConfig& cfg = env.config;
-    if (!env.cgroups) return internal_error("VM: no cgroup backend");
+    if (!env.cgroups || !env.uids) return internal_error("VM: no cgroup backend or uid pool");
     auto image = open_verified_image(cfg.resolved_image_dir());
     if (!image) return std::move(image).error();
 
@@ -55,8 +65,7 @@ Result<std::unique_ptr<Vm>> Vm::boot(const VmEnvironment& env, const VmShape& sh
     vm->accel_ = env.accel;
     const std::uint32_t serial = g_vm_counter.fetch_add(1);
     const auto runtime = cfg.resolved_runtime_dir();
-    auto lease = lease_uid(runtime / "uids", cfg.uid_base, cfg.uid_count,
-                           static_cast<std::uint32_t>(::getpid()) * 7919u + serial);
+    auto lease = env.uids->lease();
     if (!lease) return std::move(lease).error();
     vm->uid_ = std::move(lease.value());
 
@@ -145,7 +154,7 @@ void Vm::destroy() {
         (void)cgroup_->kill_all();
         cgroup_.reset();
     }
-    uid_ = UidLease();
+    uid_ = ringfence::UidLease();
     session_.reset();
 }
 

@@ -16,7 +16,7 @@
 #include "kvm.hpp"
 #include "ringfence/launcher.hpp"
 #include "session.hpp"
-#include "uid_lease.hpp"
+#include "uid_pool.hpp"
 
 namespace ringfence::vm {
 
@@ -26,6 +26,9 @@ struct VmEnvironment {
     Accel accel = Accel::kvm;
     std::uint64_t tsc_khz = 0;
     CgroupBackend* cgroups = nullptr;
+    // One host uid per running VM (the launcher's lease scheme: lock files,
+    // so concurrent Ringfence processes never share one).
+    UidPool* uids = nullptr;
     std::optional<gid_t> kvm_group;
 };
 
@@ -76,7 +79,7 @@ private:
 
     VmShape shape_;
     Accel accel_ = Accel::kvm;
-    UidLease uid_;
+    ringfence::UidLease uid_;
     std::unique_ptr<CgroupGroup> cgroup_;
     JailedProcess qemu_;
     UniqueFd qemu_stderr_;
@@ -85,6 +88,10 @@ private:
     std::uint64_t boot_us_ = 0;
     bool used_ = false;
 };
+
+// The uid pool for QEMU processes: config.uid_base/uid_count, lock files in
+// <runtime_dir>/uids.
+Result<std::unique_ptr<UidPool>> make_vm_uid_pool(const VmConfig& config);
 
 // Host TSC frequency in kHz, measured against CLOCK_MONOTONIC (a few ms).
 std::uint64_t measure_tsc_khz();

@@ -10,21 +10,15 @@ namespace {
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
-// The protocol's own names, so neither end depends on another library's tables.
-constexpr std::array<std::pair<Verdict, const char*>, 11> kVerdicts{{
-    {Verdict::accepted, "accepted"},
-    {Verdict::wrong_answer, "wrong_answer"},
-    {Verdict::presentation_error, "presentation_error"},
-    {Verdict::time_limit_exceeded, "time_limit_exceeded"},
-    {Verdict::memory_limit_exceeded, "memory_limit_exceeded"},
-    {Verdict::output_limit_exceeded, "output_limit_exceeded"},
-    {Verdict::runtime_error, "runtime_error"},
-    {Verdict::compilation_error, "compilation_error"},
-    {Verdict::security_violation, "security_violation"},
-    {Verdict::internal_error, "internal_error"},
-    {Verdict::skipped, "skipped"},
-}};
+// Verdicts travel under the judge's own names (to_string / verdict_from_string).
+Verdict read_verdict(FieldReader& r, const char* key) {
+    const std::string text = r.str(key, 64);
+    if (auto v = verdict_from_string(text)) return *v;
+    if (r.ok()) r.fail_field(key, "unknown value '" + text + "'");
+    return Verdict::internal_error;
+}
 
+// Comparison modes under the job JSON's names.
 constexpr std::array<std::pair<CompareMode, const char*>, 5> kModes{{
     {CompareMode::exact, "exact"},
     {CompareMode::lines, "lines"},
@@ -185,12 +179,12 @@ nlohmann::json job_result_to_json(const JobResult& x) {
     nlohmann::json tests = nlohmann::json::array();
     for (const auto& t : x.tests)
         tests.push_back({{"index", t.index},
-                         {"verdict", name_of(kVerdicts, t.verdict)},
+                         {"verdict", to_string(t.verdict)},
                          {"time_limit_kind", t.time_limit_kind},
                          {"run", run_result_to_json(t.run)},
                          {"checker_message", t.checker_message},
                          {"message", t.message}});
-    return {{"verdict", name_of(kVerdicts, x.verdict)},
+    return {{"verdict", to_string(x.verdict)},
             {"compile", x.compile ? run_result_to_json(*x.compile) : nlohmann::json(nullptr)},
             {"compile_output", base64_encode(x.compile_output)},
             {"tests", std::move(tests)},
@@ -204,13 +198,13 @@ nlohmann::json job_result_to_json(const JobResult& x) {
 
 JobResult read_job_result(FieldReader r) {
     JobResult x;
-    x.verdict = read_enum(r, "verdict", kVerdicts);
+    x.verdict = read_verdict(r, "verdict");
     if (!r.is_null("compile")) x.compile = read_run_result(r.object("compile"));
     x.compile_output = r.bytes_b64("compile_output", 1u << 20);
     for (auto& t : r.objects("tests", kMaxTests)) {
         TestResult test;
         test.index = static_cast<int>(t.i64("index", 0, static_cast<std::int64_t>(kMaxTests)));
-        test.verdict = read_enum(t, "verdict", kVerdicts);
+        test.verdict = read_verdict(t, "verdict");
         test.time_limit_kind = t.str("time_limit_kind", 16);
         test.run = read_run_result(t.object("run"));
         test.checker_message = t.str("checker_message", kMaxTextField);

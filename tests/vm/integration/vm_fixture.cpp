@@ -109,6 +109,8 @@ VmEnvironment environment(const fs::path& image_dir) {
     env.accel = accel.value();
     env.tsc_khz = tsc_khz;
     env.cgroups = cgroups.get();
+    static std::unique_ptr<UidPool> uids = make_vm_uid_pool(env.config).value();
+    env.uids = uids.get();
     env.kvm_group = kvm_device_group();
     return env;
 }
