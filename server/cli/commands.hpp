@@ -8,5 +8,6 @@ int cmd_version(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_judge(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
+int cmd_vm_image(int argc, char** argv);
 
 }  // namespace ringfence::cli

@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"check", "report what this host supports, with fixes", ringfence::cli::cmd_check},
     {"judge", "compile a job once, run its tests, print the verdicts", ringfence::cli::cmd_judge},
     {"serve", "serve the HTTP APIs (native, Judge0, Piston) on 127.0.0.1:2358", ringfence::cli::cmd_serve},
+    {"vm-image", "build or verify the micro-VM tier's image", ringfence::cli::cmd_vm_image},
 };
 
 void usage(std::FILE* out) {
