@@ -224,27 +224,6 @@ std::vector<HostFinding> syscall_findings() {
     return out;
 }
 
-HostFinding kvm_finding() {
-    HostFinding f{"/dev/kvm", false, false, "", ""};
-    UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
-    if (!kvm) {
-        int err = errno;
-        f.detail = "cannot open /dev/kvm: " + errno_name(err) + " (needed by the micro-VM tier only)";
-        if (err == EACCES || err == EPERM)
-            f.fix = "add the service user to the kvm group: usermod -aG kvm USER (then log in again)";
-        else
-            f.fix = "load KVM: modprobe kvm_intel (or kvm_amd); inside a VM, enable nested "
-                    "virtualization on its host (options kvm_intel nested=1, or the cloud's "
-                    "nested-virtualization option)";
-        return f;
-    }
-    int version = ::ioctl(kvm.get(), KVM_GET_API_VERSION, 0);
-    f.ok = version == KVM_API_VERSION;
-    f.detail = "KVM API version " + std::to_string(version);
-    if (!f.ok) f.fix = "use a kernel whose KVM API version is " + std::to_string(KVM_API_VERSION);
-    return f;
-}
-
 HostFinding bwrap_finding() {
     HostFinding f{"bubblewrap", false, false, "", ""};
     const char* path = std::getenv("PATH");
@@ -283,7 +262,6 @@ HostReport check_host() {
     report.findings.push_back(seccomp_finding());
     report.findings.push_back(landlock_finding());
     add(syscall_findings());
-    report.findings.push_back(kvm_finding());
     report.findings.push_back(bwrap_finding());
     return report;
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "host/cli.hpp"
 #include "ringfence/judge.hpp"
 #include "ringfence/launcher.hpp"
 
@@ -62,10 +63,21 @@ int cmd_judge(int argc, char** argv) {
     JudgeConfig config;
     bool list_languages = false;
     std::string job_path;
+    vm::VmCliOptions vm_options;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
+        std::string vm_error;
+        if (int used = vm::parse_vm_option(vm_options, argc, argv, i, vm_error)) {
+            if (used < 0) {
+                std::fprintf(stderr, "ringfence judge: %s\n", vm_error.c_str());
+                return 2;
+            }
+            i += used - 1;
+            continue;
+        }
         if (arg == "--help" || arg == "-h") {
             std::fputs(kUsage, stdout);
+            std::fputs(vm::kVmOptionsHelp, stdout);
             return 0;
         } else if (arg == "--profiles-dir" && i + 1 < argc) {
             profiles_dir = argv[++i];
@@ -107,6 +119,7 @@ int cmd_judge(int argc, char** argv) {
             return 2;
         }
         job = std::move(*parsed);
+        if (vm_options.enabled) return vm::judge_command_in_vm(job, vm_options);
     }
 
     if (!list_languages) {

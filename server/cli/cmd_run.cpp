@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "commands.hpp"
+#include "host/cli.hpp"
 #include "ringfence/launcher.hpp"
 #include "ringfence/profile.hpp"
 
@@ -91,6 +92,7 @@ int cmd_run(int argc, char** argv) {
     std::string result_path;
     if (const char* dir = std::getenv("RINGFENCE_PROFILES_DIR")) profiles_dir = dir;
 
+    vm::VmCliOptions vm_options;
     int i = 1;
     for (; i < argc; ++i) {
         std::string_view opt = argv[i];
@@ -100,7 +102,14 @@ int cmd_run(int argc, char** argv) {
         }
         if (opt == "--help" || opt == "-h") {
             std::fputs(kUsage, stdout);
+            std::fputs(vm::kVmOptionsHelp, stdout);
             return 0;
+        }
+        std::string vm_error;
+        if (int used = vm::parse_vm_option(vm_options, argc, argv, i, vm_error)) {
+            if (used < 0) return usage_error(vm_error);
+            i += used - 1;
+            continue;
         }
         if (opt == "--network") {
             spec.network = true;
@@ -182,6 +191,7 @@ int cmd_run(int argc, char** argv) {
 
     spec.stdout_target = OutputTarget::forward(STDOUT_FILENO);
     spec.stderr_target = OutputTarget::forward(STDERR_FILENO);
+    if (vm_options.enabled) return vm::run_command_in_vm(spec, vm_options, result_path);
 
     auto launcher = Launcher::create(config);
     if (!launcher) {
