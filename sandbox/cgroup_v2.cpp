@@ -179,11 +179,15 @@ private:
     bool can_reset_peak_;
 };
 
-// Before Linux 6.12 memory.peak is read-only and kernfs refuses to open it
-// for writing (even for root); from 6.12 a write-open succeeds.
+// Linux 6.12 made memory.peak resettable by a write (for reads through the
+// same fd). Earlier kernels may still let root open it for writing (6.1 does)
+// and then fail the write with EINVAL, so only a real write proves support.
+// Harmless on the subtree: the reset affects reads through this fd alone.
 bool memory_peak_resettable(const Dir& subtree) {
     UniqueFd fd(::openat(subtree.fd(), "memory.peak", O_RDWR | O_CLOEXEC));
-    return fd.valid();
+    if (!fd) return false;
+    static constexpr char kReset[] = "reset\n";
+    return ::write(fd.get(), kReset, sizeof(kReset) - 1) == static_cast<ssize_t>(sizeof(kReset) - 1);
 }
 
 }  // namespace
