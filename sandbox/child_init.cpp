@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <initializer_list>
 
 #include "close_fds.hpp"
@@ -39,10 +40,12 @@ void copy_detail(char* dst, std::size_t cap, const char* src) {
     dst[i] = '\0';
 }
 
-void send_simple(int sock, control::Type type) {
-    control::SimpleMsg m{{type, sizeof(m)}};
-    send_with_fd(sock, &m, sizeof(m), -1);
+std::int64_t monotonic_ns() {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
+
 
 [[noreturn]] void fail(const ChildPlan& plan, Stage stage, int err, const char* detail) {
     control::ErrorMsg m{};
@@ -285,6 +288,7 @@ void exec_program(ProgramArgs* args) {
 
 int program_main(void* raw) {
     auto* args = static_cast<ProgramArgs*>(raw);
+    args->plan->program_entered_ns = monotonic_ns();
     const RunRequest& req = *args->req;
     const ChildPlan& plan = *args->plan;
 
@@ -347,6 +351,7 @@ int program_main(void* raw) {
     close(listener);
     close(plan.ctl_fd);
 
+    args->plan->program_confined_ns = monotonic_ns();
     exec_program(args);
     PROGRAM_FAIL(Stage::program_exec);
 }
@@ -414,7 +419,9 @@ void run_init(ChildPlan& plan) noexcept {
     close(box);
 
     RunRequest req;
-    if (!receive_run(plan, req)) fail(plan, Stage::receive_run, EPROTO, "malformed run request");
+    const bool received = receive_run(plan, req);
+    const std::int64_t received_ns = monotonic_ns();
+    if (!received) fail(plan, Stage::receive_run, EPROTO, "malformed run request");
     apply_claim_binds(plan, req, landlock_fd);
     mount_attr ro{};
     ro.attr_set = MOUNT_ATTR_RDONLY;
@@ -434,7 +441,9 @@ void run_init(ChildPlan& plan) noexcept {
         errno = plan.program_errno;
         fail(plan, static_cast<Stage>(plan.program_stage), plan.program_errno, what);
     }
-    send_simple(plan.ctl_fd, control::Type::started);
+    control::StartedMsg started{{control::Type::started, sizeof(started)}, received_ns,
+                                plan.program_entered_ns, plan.program_confined_ns, monotonic_ns()};
+    send_with_fd(plan.ctl_fd, &started, sizeof(started), -1);
 
     // PID 1 inherits every orphan: reap them all, account for all of them, and
     // leave when the program itself ends (the kernel then kills the rest).

@@ -9,6 +9,7 @@
 #include <sys/capability.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "mount_plan.hpp"
 #include "seccomp_policy.hpp"
@@ -40,6 +41,8 @@ struct ChildPlan {
     // Written by the program child, read by init after the vfork-style clone returns.
     volatile int program_stage = 0;
     volatile int program_errno = 0;
+    volatile std::int64_t program_entered_ns = 0;
+    volatile std::int64_t program_confined_ns = 0;
 };
 
 // Runs the init: waits for the id maps, builds the tree, reports `ready`, then

@@ -72,6 +72,16 @@ struct ExitedMsg {
     std::uint64_t max_rss_kib;
 };
 
+// CLOCK_MONOTONIC nanoseconds (the same clock as the supervisor's steady_clock),
+// so the start of a run can be split into phases.
+struct StartedMsg {
+    Header header;
+    std::int64_t received_ns;  // init got the run request
+    std::int64_t entered_ns;   // the program child began its set-up
+    std::int64_t confined_ns;  // ... and, fully confined, called execve
+    std::int64_t exec_done_ns; // init resumed: the exec succeeded
+};
+
 struct SimpleMsg {
     Header header;
 };

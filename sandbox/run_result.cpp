@@ -54,6 +54,10 @@ std::string to_json(const RunResult& r, bool include_data) {
     j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
     j["phases_us"] = {{"prepare", r.phases.prepare_us},
                       {"start", r.phases.start_us},
+                      {"handover", r.phases.handover_us},
+                      {"spawn", r.phases.spawn_us},
+                      {"confine", r.phases.confine_us},
+                      {"exec", r.phases.exec_us},
                       {"run", r.phases.run_us},
                       {"teardown", r.phases.teardown_us},
                       {"from_pool", r.phases.from_pool}};

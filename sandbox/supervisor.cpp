@@ -422,6 +422,18 @@ private:
                 break;
             case control::Type::started:
                 exec_at_ = Clock::now();
+                if (n == sizeof(control::StartedMsg)) {
+                    auto* m = reinterpret_cast<const control::StartedMsg*>(buf);
+                    const std::int64_t sent = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  started_at_.time_since_epoch()).count();
+                    auto us = [](std::int64_t from, std::int64_t to) {
+                        return to > from && from > 0 ? static_cast<std::uint64_t>((to - from) / 1000) : 0;
+                    };
+                    result_.phases.handover_us = us(sent, m->received_ns);
+                    result_.phases.spawn_us = us(m->received_ns, m->entered_ns);
+                    result_.phases.confine_us = us(m->entered_ns, m->confined_ns);
+                    result_.phases.exec_us = us(m->confined_ns, m->exec_done_ns);
+                }
                 break;
             case control::Type::exited:
                 if (n == sizeof(control::ExitedMsg)) {

@@ -139,10 +139,12 @@ int main(int argc, char** argv) {
         auto ringfence_run = [&](Launcher& l, std::vector<std::uint64_t>* phases) {
             RunResult r = l.run(spec);
             if (phases) {
-                phases[0].push_back(r.phases.prepare_us);
-                phases[1].push_back(r.phases.start_us);
-                phases[2].push_back(r.phases.run_us);
-                phases[3].push_back(r.phases.teardown_us);
+                phases[0].push_back(r.phases.handover_us);
+                phases[1].push_back(r.phases.spawn_us);
+                phases[2].push_back(r.phases.confine_us);
+                phases[3].push_back(r.phases.exec_us);
+                phases[4].push_back(r.phases.run_us);
+                phases[5].push_back(r.phases.teardown_us);
             }
             return r.status == RunStatus::ok;
         };
@@ -154,7 +156,7 @@ int main(int argc, char** argv) {
         for (int streams : {1, 2}) {
             auto bare = stats(measure(runs, streams, [&] { return spawn_wait(program.argv); }));
             print_row(program.label, "bare fork+exec", streams, bare, bare);
-            std::vector<std::uint64_t> phases[4];
+            std::vector<std::uint64_t> phases[6];
             std::vector<std::uint64_t>* phase_sink = streams == 1 ? phases : nullptr;
             print_row(program.label, "ringfence (library, pool)", streams,
                       stats(measure(runs, streams, [&] { return ringfence_run(**pooled, phase_sink); })), bare);
@@ -172,10 +174,10 @@ int main(int argc, char** argv) {
                     std::sort(v.begin(), v.end());
                     return v.empty() ? 0.0 : static_cast<double>(v[v.size() / 2]);
                 };
-                std::printf("%-22s   pool phases (median us): prepare %.0f (off the critical path when pooled), "
-                            "request->exec %.0f, exec->end %.0f, teardown %.0f\n",
+                std::printf("%-22s   pooled run phases (median us): handover %.0f, spawn %.0f, confine %.0f, "
+                            "exec %.0f, exec->end %.0f, teardown %.0f\n",
                             program.label, median_us(phases[0]), median_us(phases[1]), median_us(phases[2]),
-                            median_us(phases[3]));
+                            median_us(phases[3]), median_us(phases[4]), median_us(phases[5]));
             }
         }
         std::printf("\n");
