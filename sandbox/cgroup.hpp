@@ -43,6 +43,10 @@ public:
     virtual Result<void> attach(pid_t pid) = 0;
     virtual Result<void> set_limits(const CgroupLimits& limits) = 0;
     virtual Result<CgroupUsage> usage() const = 0;
+    // The two figures a running sandbox is watched by, each one file read
+    // instead of usage()'s six.
+    virtual Result<std::uint64_t> cpu_usage_us() const = 0;
+    virtual Result<std::uint64_t> task_count() const = 0;
     // Starts a new peak measurement from the current usage (v1: max_usage_in_bytes;
     // v2: memory.peak reset where the kernel supports it, else reports unsupported).
     virtual Result<void> reset_peak() = 0;

@@ -55,11 +55,19 @@ public:
         return pids().write("pids.max", limits.pids == 0 ? "max" : std::to_string(limits.pids));
     }
 
-    Result<CgroupUsage> usage() const override {
-        CgroupUsage u;
+    Result<std::uint64_t> cpu_usage_us() const override {
         auto cpu_ns = cpuacct().read_number("cpuacct.usage");
         if (!cpu_ns) return std::move(cpu_ns).error();
-        u.cpu_usage_us = *cpu_ns / 1000;
+        return *cpu_ns / 1000;
+    }
+
+    Result<std::uint64_t> task_count() const override { return pids().read_number("pids.current"); }
+
+    Result<CgroupUsage> usage() const override {
+        CgroupUsage u;
+        auto cpu = cpu_usage_us();
+        if (!cpu) return std::move(cpu).error();
+        u.cpu_usage_us = *cpu;
         // With swap accounting, memory+swap is what the limit caps, so report that.
         bool memsw = memory().has(kMemswLimit);
         auto current = memory().read_number(memsw ? "memory.memsw.usage_in_bytes"
@@ -77,7 +85,7 @@ public:
         auto pid_events = pids().read_key("pids.events", "max");
         if (!pid_events) return std::move(pid_events).error();
         u.pids_limit_hits = *pid_events;
-        auto pids_now = pids().read_number("pids.current");
+        auto pids_now = task_count();
         if (!pids_now) return std::move(pids_now).error();
         u.pids_current = *pids_now;
         return u;

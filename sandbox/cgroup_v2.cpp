@@ -42,9 +42,13 @@ public:
         return dir_.write("pids.max", limit_value(limits.pids));
     }
 
+    Result<std::uint64_t> cpu_usage_us() const override { return dir_.read_key("cpu.stat", "usage_usec"); }
+
+    Result<std::uint64_t> task_count() const override { return dir_.read_number("pids.current"); }
+
     Result<CgroupUsage> usage() const override {
         CgroupUsage u;
-        auto cpu = dir_.read_key("cpu.stat", "usage_usec");
+        auto cpu = cpu_usage_us();
         if (!cpu) return std::move(cpu).error();
         u.cpu_usage_us = *cpu;
         auto current = dir_.read_number("memory.current");
@@ -60,7 +64,7 @@ public:
         auto pid_events = dir_.read_key("pids.events", "max");
         if (!pid_events) return std::move(pid_events).error();
         u.pids_limit_hits = *pid_events;
-        auto pids = dir_.read_number("pids.current");
+        auto pids = task_count();
         if (!pids) return std::move(pids).error();
         u.pids_current = *pids;
         return u;

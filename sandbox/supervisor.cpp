@@ -529,14 +529,14 @@ private:
     // other process of the run survives). Without a cgroup we cannot know.
     bool only_init_left() const {
         if (!sb_.cgroup_) return false;
-        auto u = sb_.cgroup_->usage();
-        return u && u->pids_current <= 1;
+        auto tasks = sb_.cgroup_->task_count();
+        return tasks && *tasks <= 1;
     }
 
     std::uint64_t cpu_used_us() const {
-        auto u = sb_.cgroup_->usage();
-        if (!u || u->cpu_usage_us < cpu_baseline_us_) return 0;
-        return u->cpu_usage_us - cpu_baseline_us_;
+        auto cpu = sb_.cgroup_->cpu_usage_us();
+        if (!cpu || *cpu < cpu_baseline_us_) return 0;
+        return *cpu - cpu_baseline_us_;
     }
 
     void finish() {
