@@ -13,18 +13,13 @@
 #include <vector>
 
 #include "ringfence/error.hpp"
+#include "ringfence/job.hpp"
 
 namespace ringfence::server {
 
-// Upper bounds a tenant's jobs may ask for; unset: only the profile's maxima apply.
-struct LimitCeilings {
-    std::optional<std::uint64_t> cpu_time_ms;
-    std::optional<std::uint64_t> wall_time_ms;
-    std::optional<std::uint64_t> memory_kib;
-    std::optional<std::uint32_t> processes;
-    std::optional<std::uint64_t> output_bytes;
-    std::optional<std::uint64_t> file_size_bytes;
-};
+// Upper bounds a tenant's jobs may ask for, field by field as a job states its
+// limits; unset: only the profile's maxima apply.
+using LimitCeilings = JobLimits;
 
 struct TenantConfig {
     std::string name;

@@ -5,11 +5,10 @@
 namespace ringfence::server {
 namespace {
 
-template <class T, class C>
-std::optional<PolicyDenial> over(const std::optional<T>& asked, const std::optional<C>& ceiling,
+template <class T>
+std::optional<PolicyDenial> over(const std::optional<T>& asked, const std::optional<T>& ceiling,
                                  const std::string& field) {
-    if (!asked || !ceiling || static_cast<std::uint64_t>(*asked) <= static_cast<std::uint64_t>(*ceiling))
-        return std::nullopt;
+    if (!asked || !ceiling || *asked <= *ceiling) return std::nullopt;
     return PolicyDenial{false, field,
                         field + ": " + std::to_string(*asked) + " exceeds this tenant's ceiling of " +
                             std::to_string(*ceiling)};
@@ -25,10 +24,9 @@ std::optional<PolicyDenial> check_limits(const JobLimits& l, const LimitCeilings
     return std::nullopt;
 }
 
-template <class T, class C>
-void clamp(std::optional<T>& value, const std::optional<C>& ceiling) {
-    if (ceiling && (!value || static_cast<std::uint64_t>(*value) > static_cast<std::uint64_t>(*ceiling)))
-        value = static_cast<T>(*ceiling);
+template <class T>
+void clamp(std::optional<T>& value, const std::optional<T>& ceiling) {
+    if (ceiling && (!value || *value > *ceiling)) value = ceiling;
 }
 
 void clamp_limits(JobLimits& l, const LimitCeilings& c) {
