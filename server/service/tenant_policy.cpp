@@ -54,15 +54,15 @@ void clamp_to_ceilings(Job& job, const TenantConfig& tenant) {
     if (!tenant.network) job.network = false;
 }
 
-TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, bool vm_available) {
+TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, const std::string& vm_unavailable) {
     bool wants_vm = tenant.isolation == "vm" || requested == "vm";
     if (!wants_vm) return {"process", ""};
-    if (!vm_available) {
+    if (!vm_unavailable.empty()) {
         std::string why = tenant.isolation == "vm"
                               ? "tenant \"" + tenant.name + "\" runs only in the micro-VM tier"
                               : "the job asks for isolation \"vm\"";
-        return {"vm", "isolation: " + why + ", which is not available on this server (jobs are never downgraded "
-                                            "to the process tier)"};
+        return {"vm", "isolation: " + why + ", which is not available on this server (" + vm_unavailable +
+                          "); jobs are never downgraded to the process tier"};
     }
     return {"vm", ""};
 }
