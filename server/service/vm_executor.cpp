@@ -80,6 +80,9 @@ Result<Job> VmExecutor::normalize(Job job) const {
         if (auto r = check_in_image(job.checker->language, "checker.language"); !r) return r.error();
     if (job.interactor)
         if (auto r = check_in_image(job.interactor->language, "interactor.language"); !r) return r.error();
+    // The VM is the isolation asked for; inside it, the guest's judge runs the
+    // job in its process tier (the only one the judge itself offers).
+    job.isolation = "process";
     return process_.normalize(std::move(job));
 }
 

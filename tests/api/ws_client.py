@@ -45,7 +45,9 @@ class WebSocket:
                 fields[k.strip().lower()] = v.strip()
         if status != 101:
             length = int(fields.get("content-length", "0"))
-            raise HandshakeRefused(status, self._read_exactly(length).decode(errors="replace"))
+            body = self._read_exactly(length).decode(errors="replace")
+            self.sock.close()
+            raise HandshakeRefused(status, body)
         want = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
         if fields.get("sec-websocket-accept") != want:
             raise AssertionError("bad Sec-WebSocket-Accept: %r" % fields)
