@@ -1,9 +1,9 @@
-// The sandbox's init (PID 1 of its namespaces) and the program it starts.
+// The sandbox's init (PID 1 of its namespaces) and the program stub it forks.
 //
 // Both run after clone() of a parent that may be multi-threaded, so this code
 // never allocates, takes no locks and calls only system calls and libcap's
 // syscall wrappers. Everything it needs is prepared by the parent in a
-// ChildPlan before the clone; the child reads its copy.
+// ChildPlan before the clone; each child reads its own copy.
 #pragma once
 
 #include <sys/capability.h>
@@ -33,20 +33,18 @@ struct ChildPlan {
     std::size_t message_capacity = 0;
     char** argv = nullptr;            // kMaxArgs + 1 entries each
     char** envp = nullptr;
-    char* program_stack = nullptr;    // stack for the program child (shares init's memory until exec)
-    std::size_t program_stack_size = 0;
     char* path_buffer = nullptr;      // PATH search and mkdir -p
     std::size_t path_buffer_size = 0;
-
-    // Written by the program child, read by init after the vfork-style clone returns.
-    volatile int program_stage = 0;
-    volatile int program_errno = 0;
-    volatile std::int64_t program_entered_ns = 0;
-    volatile std::int64_t program_confined_ns = 0;
 };
 
-// Runs the init: waits for the id maps, builds the tree, reports `ready`, then
-// serves exactly one run request and exits when the program does. Never returns.
+// Runs the init: waits for the id maps, builds the tree, forks the program
+// stub, reports `ready`, then serves exactly one run request and exits when the
+// program does. Never returns.
 [[noreturn]] void run_init(ChildPlan& plan) noexcept;
+
+// The program's process, forked by the init while the sandbox is prepared and
+// confined at once (uid, capabilities, no_new_privs, seccomp): a run only hands
+// it stdio, argv and limits over `init_sock`, and it execs. Never returns.
+[[noreturn]] void run_program_stub(ChildPlan& plan, int init_sock, int landlock_fd) noexcept;
 
 }  // namespace ringfence

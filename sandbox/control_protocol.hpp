@@ -13,8 +13,8 @@ enum class Type : std::uint32_t {
     ready = 1,    // init -> supervisor: tree built; fds: [/box dir]
     error,        // init or program child -> supervisor: a setup step failed
     run,          // supervisor -> init: start the program; fds: [stdin, stdout, stderr, binds...]
-    listener,     // program child -> supervisor: fds: [seccomp notification fd]
-    started,      // init -> supervisor: the program was exec'd
+    listener,     // program stub -> supervisor, while preparing: fds: [seccomp notification fd]
+    started,      // program stub -> supervisor: about to execve
     exited,       // init -> supervisor: the program ended
 };
 
@@ -62,6 +62,7 @@ struct RunMsg {
     std::uint32_t bind_writable_mask_hi;  // binds 32-63
     std::uint32_t nrlimits;
     Rlimit rlimits[kMaxRlimits];
+    std::int64_t received_ns;  // set by the init when it forwards the request (phase timing)
 };
 
 struct ExitedMsg {
@@ -77,9 +78,8 @@ struct ExitedMsg {
 struct StartedMsg {
     Header header;
     std::int64_t received_ns;  // init got the run request
-    std::int64_t entered_ns;   // the program child began its set-up
-    std::int64_t confined_ns;  // ... and, fully confined, called execve
-    std::int64_t exec_done_ns; // init resumed: the exec succeeded
+    std::int64_t entered_ns;   // the program stub got it (binds attached)
+    std::int64_t confined_ns;  // ... and calls execve
 };
 
 struct SimpleMsg {

@@ -1,4 +1,4 @@
-// One datagram with at most one file descriptor attached (SCM_RIGHTS), the
+// One datagram with file descriptors attached (SCM_RIGHTS), the
 // shape of every message between the supervisor, a sandbox's init and the
 // mount broker. No allocation: usable in freshly cloned children.
 #pragma once
@@ -30,14 +30,19 @@ inline int send_with_fd(int sock, const void* data, std::size_t size, int fd) no
     return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-// Receives one datagram into `buf`; the first attached fd goes to *fd_out
-// (CLOEXEC), any others are closed so a peer cannot make us leak them.
-// Returns the byte count, 0 at end of stream, or -1 and errno (EMSGSIZE when
-// the datagram did not fit). `flags` is added to MSG_CMSG_CLOEXEC.
-inline ssize_t receive_with_fd(int sock, void* buf, std::size_t cap, int* fd_out, int flags = 0) noexcept {
-    if (fd_out) *fd_out = -1;
+// The most descriptors one datagram of ours carries: stdio plus the binds.
+constexpr std::size_t kMaxPassedFds = 96;
+
+// Receives one datagram into `buf` and up to `max_fds` attached fds (CLOEXEC)
+// into `fds`, their count into *nfds; any beyond are closed so a peer cannot
+// make us leak them. Returns the byte count, 0 at end of stream, or -1 and
+// errno (EMSGSIZE when the datagram or its fds did not fit, nothing kept).
+// `flags` is added to MSG_CMSG_CLOEXEC.
+inline ssize_t receive_with_fds(int sock, void* buf, std::size_t cap, int* fds, std::size_t max_fds,
+                                std::size_t* nfds, int flags = 0) noexcept {
+    *nfds = 0;
     iovec iov{buf, cap};
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -47,24 +52,31 @@ inline ssize_t receive_with_fd(int sock, void* buf, std::size_t cap, int* fd_out
     do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
     if (n < 0) return n;
-    bool first = true;
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
         std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (std::size_t i = 0; i < count; ++i) {
             int fd;
             std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            if (first && fd_out) *fd_out = fd;
+            if (*nfds < max_fds) fds[(*nfds)++] = fd;
             else close(fd);
-            first = false;
         }
     }
     if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-        if (fd_out && *fd_out >= 0) close(*fd_out);
-        if (fd_out) *fd_out = -1;
+        for (std::size_t i = 0; i < *nfds; ++i) close(fds[i]);
+        *nfds = 0;
         errno = EMSGSIZE;
         return -1;
     }
+    return n;
+}
+
+// The common case: at most one fd, into *fd_out (-1 when none came).
+inline ssize_t receive_with_fd(int sock, void* buf, std::size_t cap, int* fd_out, int flags = 0) noexcept {
+    int fd = -1;
+    std::size_t nfds = 0;
+    ssize_t n = receive_with_fds(sock, buf, cap, &fd, fd_out ? 1 : 0, &nfds, flags);
+    if (fd_out) *fd_out = nfds ? fd : -1;
     return n;
 }
 

@@ -25,7 +25,6 @@ namespace ringfence {
 namespace {
 
 constexpr int kPrepareTimeoutMs = 15'000;
-constexpr std::size_t kProgramStackSize = 128 * 1024;
 constexpr idtype_t kPidfdIdType = static_cast<idtype_t>(3);  // P_PIDFD
 
 std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
@@ -143,7 +142,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     // Everything the child touches is allocated now, before the clone.
     std::vector<char> message(control::kMaxRunMessage);
     std::vector<char*> argv(control::kMaxArgs + 1), envp(control::kMaxArgs + 1);
-    std::vector<char> stack(kProgramStackSize), path_buffer(4096);
+    std::vector<char> path_buffer(4096);
     ChildPlan plan;
     plan.mounts = mounts->get();
     plan.seccomp = seccomp->get();
@@ -157,8 +156,6 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     plan.message_capacity = message.size();
     plan.argv = argv.data();
     plan.envp = envp.data();
-    plan.program_stack = stack.data();
-    plan.program_stack_size = stack.size();
     plan.path_buffer = path_buffer.data();
     plan.path_buffer_size = path_buffer.size();
 
@@ -207,32 +204,39 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     if (write(sync_write.get(), "x", 1) != 1) return setup_error("releasing the sandbox init", errno);
     sync_write.reset();
 
-    // Wait for `ready` (with the /box fd) or a precise error.
+    // Wait for `ready` from the init (with the /box fd) and `listener` from the
+    // program stub, in either order, or a precise error from either.
     pollfd fds[2] = {{sb->ctl_.get(), POLLIN, 0}, {sb->pidfd_.get(), POLLIN, 0}};
-    for (;;) {
-        int n = poll(fds, 2, kPrepareTimeoutMs);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kPrepareTimeoutMs);
+    while (!sb->box_dir_ || !sb->listener_) {
+        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        deadline - std::chrono::steady_clock::now()).count());
+        if (left <= 0) return setup_error("the sandbox init did not get ready in time");
+        int n = poll(fds, 2, left);
         if (n < 0 && errno == EINTR) continue;
-        if (n == 0) return setup_error("the sandbox init did not get ready in time");
         if (n < 0) return setup_error("poll", errno);
-        if (fds[0].revents & POLLIN) break;
-        if (fds[1].revents) return setup_error("the sandbox init died while building the sandbox");
-        if (fds[0].revents) return setup_error("the sandbox init closed its control socket");
+        if (n == 0) continue;
+        if (!(fds[0].revents & POLLIN)) {
+            if (fds[1].revents) return setup_error("the sandbox init died while building the sandbox");
+            return setup_error("the sandbox init closed its control socket");
+        }
+        alignas(control::ErrorMsg) char buf[sizeof(control::ErrorMsg)];
+        int received = -1;
+        ssize_t got = receive_with_fd(sb->ctl_.get(), buf, sizeof(buf), &received, MSG_DONTWAIT);
+        UniqueFd fd(received);
+        if (got < 0 && errno == EAGAIN) continue;
+        if (got < static_cast<ssize_t>(sizeof(control::Header)))
+            return setup_error("reading the sandbox init's report", got < 0 ? errno : EPROTO);
+        auto* header = reinterpret_cast<const control::Header*>(buf);
+        if (header->type == control::Type::error && got == sizeof(control::ErrorMsg)) {
+            auto* e = reinterpret_cast<const control::ErrorMsg*>(buf);
+            std::string detail(e->detail, strnlen(e->detail, sizeof(e->detail)));
+            return setup_error(std::string(control::describe(e->stage)) + " (" + detail + ")", e->sys_errno);
+        }
+        if (header->type == control::Type::ready && fd && !sb->box_dir_) sb->box_dir_ = std::move(fd);
+        else if (header->type == control::Type::listener && fd && !sb->listener_) sb->listener_ = std::move(fd);
+        else return setup_error("unexpected message from the sandbox init", EPROTO);
     }
-    alignas(control::ErrorMsg) char buf[sizeof(control::ErrorMsg)];
-    int box_fd = -1;
-    ssize_t n = receive_with_fd(sb->ctl_.get(), buf, sizeof(buf), &box_fd, MSG_DONTWAIT);
-    UniqueFd box(box_fd);
-    if (n < static_cast<ssize_t>(sizeof(control::Header)))
-        return setup_error("reading the sandbox init's report", n < 0 ? errno : EPROTO);
-    auto* header = reinterpret_cast<const control::Header*>(buf);
-    if (header->type == control::Type::error && n == sizeof(control::ErrorMsg)) {
-        auto* e = reinterpret_cast<const control::ErrorMsg*>(buf);
-        std::string detail(e->detail, strnlen(e->detail, sizeof(e->detail)));
-        return setup_error(std::string(control::describe(e->stage)) + " (" + detail + ")", e->sys_errno);
-    }
-    if (header->type != control::Type::ready || !box)
-        return setup_error("unexpected message from the sandbox init", EPROTO);
-    sb->box_dir_ = std::move(box);
     sb->prepare_us_ = micros_since(start);
     return sb;
 }

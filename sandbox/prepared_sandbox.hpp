@@ -42,6 +42,7 @@ private:
     UniqueFd pidfd_;
     UniqueFd ctl_;
     UniqueFd box_dir_;   // the sandbox's /box tmpfs, for files placed before the run
+    UniqueFd listener_;  // seccomp notifications of the program's process
     pid_t pid_ = -1;
     bool reaped_ = false;
     std::uint64_t prepare_us_ = 0;

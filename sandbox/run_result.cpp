@@ -57,7 +57,6 @@ std::string to_json(const RunResult& r, bool include_data) {
                       {"handover", r.phases.handover_us},
                       {"spawn", r.phases.spawn_us},
                       {"confine", r.phases.confine_us},
-                      {"exec", r.phases.exec_us},
                       {"run", r.phases.run_us},
                       {"teardown", r.phases.teardown_us},
                       {"from_pool", r.phases.from_pool}};

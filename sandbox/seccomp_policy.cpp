@@ -23,10 +23,14 @@ constexpr std::uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEW
                                           CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                           CLONE_NEWCGROUP | CLONE_NEWTIME;
 
-// Syscalls the filter always allows: the window between installing the filter
-// and execve needs them, and every program needs the rest.
-constexpr const char* kAlwaysAllowed[] = {"execve", "exit", "exit_group", "sendmsg", "close",
-                                          "rt_sigreturn", "restart_syscall"};
+// Syscalls the filter always allows: the program's process installs the filter
+// while the sandbox is prepared, and between then and execve it receives its
+// stdio, switches directory, sets rlimits and enforces Landlock; every program
+// needs the rest. None of them reaches beyond the caller's own process.
+constexpr const char* kAlwaysAllowed[] = {
+    "execve", "exit", "exit_group", "sendmsg", "recvmsg", "close", "close_range", "dup2", "dup3",
+    "chdir", "setrlimit", "prlimit64", "landlock_restrict_self", "clock_gettime", "rt_sigreturn",
+    "restart_syscall"};
 
 struct SocketFamily {
     const char* suffix;

@@ -417,9 +417,6 @@ private:
         if (n < static_cast<ssize_t>(sizeof(control::Header))) return true;
         auto* header = reinterpret_cast<const control::Header*>(buf);
         switch (header->type) {
-            case control::Type::listener:
-                if (fd) listener_ = std::move(fd);
-                break;
             case control::Type::started:
                 exec_at_ = Clock::now();
                 if (n == sizeof(control::StartedMsg)) {
@@ -432,7 +429,6 @@ private:
                     result_.phases.handover_us = us(sent, m->received_ns);
                     result_.phases.spawn_us = us(m->received_ns, m->entered_ns);
                     result_.phases.confine_us = us(m->entered_ns, m->confined_ns);
-                    result_.phases.exec_us = us(m->confined_ns, m->exec_done_ns);
                 }
                 break;
             case control::Type::exited:
@@ -463,8 +459,8 @@ private:
 
     void handle_notification() {
         seccomp_notif req{};
-        if (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
-            if (errno != EINTR && errno != ENOENT) listener_.reset();  // every filter user is gone
+        if (ioctl(sb_.listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+            if (errno != EINTR && errno != ENOENT) sb_.listener_.reset();  // every filter user is gone
             return;
         }
         if (!obs_.violation) {
@@ -505,8 +501,8 @@ private:
             if (out_.open) fds[n++] = {out_.read_end.get(), POLLIN, 0};
             const int err_i = err_.open ? n : -1;
             if (err_.open) fds[n++] = {err_.read_end.get(), POLLIN, 0};
-            const int lis_i = listener_ ? n : -1;
-            if (listener_) fds[n++] = {listener_.get(), POLLIN, 0};
+            const int lis_i = sb_.listener_ ? n : -1;
+            if (sb_.listener_) fds[n++] = {sb_.listener_.get(), POLLIN, 0};
             const int can_i = cancel_ ? n : -1;
             if (cancel_) fds[n++] = {cancel_->fd(), POLLIN, 0};
             int ready = poll(fds, static_cast<nfds_t>(n), timeout_ms);
@@ -517,7 +513,7 @@ private:
             if (err_i >= 0 && fds[err_i].revents) read_stream(err_);
             if (lis_i >= 0 && fds[lis_i].revents) {
                 if (fds[lis_i].revents & POLLIN) handle_notification();
-                else listener_.reset();
+                else sb_.listener_.reset();
             }
             if (can_i >= 0 && (fds[can_i].revents & POLLIN)) kill(obs_.killed_for_cancel);
             if (fds[0].revents & POLLIN) init_alive = false;
@@ -554,8 +550,8 @@ private:
         // write end held elsewhere; there is nothing more to come anyway.)
         for (Stream* s : {&out_, &err_})
             if (s->open) read_stream(*s);
-        if (listener_) {
-            pollfd p{listener_.get(), POLLIN, 0};
+        if (sb_.listener_) {
+            pollfd p{sb_.listener_.get(), POLLIN, 0};
             if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) handle_notification();
         }
         result_.wall_time_us = micros(ended - started_at_);
@@ -614,7 +610,6 @@ private:
     RunResult result_;
     RunObservations obs_;
     Stream out_, err_;
-    UniqueFd listener_;
     UniqueFd workdir_fd_;
     std::pair<uid_t, gid_t> workdir_owner_{0, 0};
     bool workdir_handed_over_ = false;

@@ -27,11 +27,10 @@ std::optional<RunStatus> run_status_from_string(const std::string& text) noexcep
 // Time spent in each phase of building and running the sandbox, in microseconds.
 struct PhaseTimings {
     std::uint64_t prepare_us = 0;  // namespaces, mounts, cgroup (0 when taken from the pool)
-    std::uint64_t start_us = 0;    // request sent -> program exec'd, which splits into:
+    std::uint64_t start_us = 0;    // request sent -> program about to execve, which splits into:
     std::uint64_t handover_us = 0; //   request sent -> the sandbox's init has it
-    std::uint64_t spawn_us = 0;    //   -> the program's process exists (run-time binds, clone)
-    std::uint64_t confine_us = 0;  //   -> fully confined (ids, caps, rlimits, Landlock, seccomp)
-    std::uint64_t exec_us = 0;     //   -> execve done
+    std::uint64_t spawn_us = 0;    //   -> the program's (already confined) process has it: run-time binds
+    std::uint64_t confine_us = 0;  //   -> stdio, cwd, rlimits and Landlock in place, execve called
     std::uint64_t run_us = 0;      // exec -> last process gone
     std::uint64_t teardown_us = 0;
     bool from_pool = false;

@@ -142,9 +142,8 @@ int main(int argc, char** argv) {
                 phases[0].push_back(r.phases.handover_us);
                 phases[1].push_back(r.phases.spawn_us);
                 phases[2].push_back(r.phases.confine_us);
-                phases[3].push_back(r.phases.exec_us);
-                phases[4].push_back(r.phases.run_us);
-                phases[5].push_back(r.phases.teardown_us);
+                phases[3].push_back(r.phases.run_us);
+                phases[4].push_back(r.phases.teardown_us);
             }
             return r.status == RunStatus::ok;
         };
@@ -156,7 +155,7 @@ int main(int argc, char** argv) {
         for (int streams : {1, 2}) {
             auto bare = stats(measure(runs, streams, [&] { return spawn_wait(program.argv); }));
             print_row(program.label, "bare fork+exec", streams, bare, bare);
-            std::vector<std::uint64_t> phases[6];
+            std::vector<std::uint64_t> phases[5];
             std::vector<std::uint64_t>* phase_sink = streams == 1 ? phases : nullptr;
             print_row(program.label, "ringfence (library, pool)", streams,
                       stats(measure(runs, streams, [&] { return ringfence_run(**pooled, phase_sink); })), bare);
@@ -175,9 +174,9 @@ int main(int argc, char** argv) {
                     return v.empty() ? 0.0 : static_cast<double>(v[v.size() / 2]);
                 };
                 std::printf("%-22s   pooled run phases (median us): handover %.0f, spawn %.0f, confine %.0f, "
-                            "exec %.0f, exec->end %.0f, teardown %.0f\n",
+                            "exec->end %.0f, teardown %.0f\n",
                             program.label, median_us(phases[0]), median_us(phases[1]), median_us(phases[2]),
-                            median_us(phases[3]), median_us(phases[4]), median_us(phases[5]));
+                            median_us(phases[3]), median_us(phases[4]));
             }
         }
         std::printf("\n");
