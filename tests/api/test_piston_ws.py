@@ -29,7 +29,10 @@ class PistonWebSocket(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         solo = {"name": "solo", "api_key_sha256": [hashlib.sha256(b"solo-key").hexdigest()], "max_concurrent": 1}
-        cls.server = Server(config={"tenants": [{"name": "local"}, solo]}).start()
+        # Sessions a test closes early stop their programs asynchronously; the local
+        # tenant's concurrency (workers by default) must not make the next test wait for that.
+        local = {"name": "local", "max_concurrent": 16}
+        cls.server = Server(config={"tenants": [local, solo]}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -44,6 +47,8 @@ class PistonWebSocket(unittest.TestCase):
             msg = ws.recv_json()
             if msg["type"] == kind:
                 return msg
+            if msg["type"] == "error":
+                self.fail("waiting for %s: %s" % (kind, msg))
 
     def read_stdout(self, ws, want):
         text = ""
