@@ -31,7 +31,12 @@ struct VmConfig {
     // Host memory allowed to the QEMU process beyond guest RAM (its cgroup cap).
     std::uint64_t vmm_overhead_mib = 256;
     std::uint32_t vmm_pids = 256;            // QEMU's threads (vCPUs, I/O workers)
-    std::uint64_t tcg_tb_size_mib = 64;      // TCG translation cache (QEMU's default is 1 GiB)
+    // TCG translation cache (QEMU's default is 1 GiB), host memory of every
+    // VM under TCG: a boot to agent-ready alone translates about 56 MiB of
+    // code, so 64 was filled by every idle VM; 32 halves that. Boot-time
+    // differences between 16, 32 and 64 stayed within the noise of a shared
+    // 2-core host (vm_bench --tb-size compares). Unused under KVM.
+    std::uint64_t tcg_tb_size_mib = 32;
     std::uint64_t boot_timeout_ms = 60'000;  // spawn -> agent ready
     // Hard wall-time kill of a VM: the job's own worst case plus this margin.
     std::uint64_t wall_margin_ms = 15'000;

@@ -22,7 +22,7 @@ struct QemuPlan {
     Accel accel = Accel::kvm;
     unsigned vcpus = 1;
     std::uint64_t memory_mib = 512;
-    std::uint64_t tcg_tb_size_mib = 64;
+    std::uint64_t tcg_tb_size_mib = 32;  // VmConfig::tcg_tb_size_mib
     int channel_fd = 3;       // connected unix socket, inherited by QEMU
     int console_fd = -1;      // >= 0: kernel console on a serial port written to this fd
     std::uint64_t tsc_khz = 0;  // host TSC frequency; lets the guest boot without the PIT

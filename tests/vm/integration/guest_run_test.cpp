@@ -39,10 +39,14 @@ RunSpec shell(const std::string& script) {
 
 }  // namespace
 
-TEST_CASE("a run job executes under the guest's kernel, not the host's") {
+// One VM serves both checks (TCG boots are slow): where the job ran, and how
+// the in-guest launcher measured it (cgroup v2 only, memory peak included).
+TEST_CASE("a run job executes under the guest's kernel, not the host's, measured by cgroup v2") {
     if (!vm_host_usable() || real_image().empty()) return;
     auto tier = tier_for(real_image());
-    const VmRunResult r = tier->run(shell("cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline; uname -r"));
+    const VmRunResult r = tier->run(shell("cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline; uname -r; "
+                                                 "cat /proc/self/cgroup; "
+                                                 "/usr/bin/python3 -c \"x = b'y' * (48 << 20)\""));
     INFO(r.result.error, r.result.stderr_data);
     REQUIRE(r.result.status == RunStatus::ok);
     CHECK(r.result.tier == "vm");
@@ -52,6 +56,7 @@ TEST_CASE("a run job executes under the guest's kernel, not the host's") {
     std::getline(lines, boot_id);
     std::getline(lines, cmdline);
     std::getline(lines, release);
+    std::string rest((std::istreambuf_iterator<char>(lines)), std::istreambuf_iterator<char>());
     utsname host{};
     ::uname(&host);
     CHECK(boot_id.size() == 36);
@@ -61,6 +66,12 @@ TEST_CASE("a run job executes under the guest's kernel, not the host's") {
     CHECK(cmdline.find("ringfence.rootfs=squashfs") != std::string::npos);
     CHECK(release == r.vm.guest.kernel_release);
     CHECK(release != std::string(host.release));
+    // cgroup v2 alone: one "0::<path>" line, no v1 controller hierarchies.
+    CHECK(rest.rfind("0::", 0) == 0);
+    CHECK(rest.find('\n') + 1 == rest.size());
+    CHECK(r.result.measured_by == "cgroup-v2");
+    CHECK(r.result.memory_kib >= 48 * 1024);
+    CHECK(r.result.memory_kib < 128 * 1024);
     const std::string json = to_json(r);
     CHECK(json.find("\"tier\":\"vm\"") != std::string::npos);
     CHECK(json.find(std::string("\"vm_accel\":\"") + to_string(tier->accel()) + "\"") != std::string::npos);

@@ -31,6 +31,7 @@ TEST_CASE("the QEMU command line has no legacy devices, no network and a locked-
     QemuPlan plan;
     plan.accel = Accel::tcg;
     plan.tsc_khz = 2'000'000;
+    plan.tcg_tb_size_mib = 24;
     const auto argv = qemu_argv("/usr/bin/qemu-system-x86_64", plan);
     CHECK(has(argv, "-nodefaults"));
     CHECK(has(argv, "-no-user-config"));
@@ -39,7 +40,7 @@ TEST_CASE("the QEMU command line has no legacy devices, no network and a locked-
     CHECK(after(argv, "-M").find("isa-serial=off") != std::string::npos);
     CHECK(after(argv, "-M").find("pit=off") != std::string::npos);
     CHECK(after(argv, "-append").find("tsc_early_khz=2000000") != std::string::npos);
-    CHECK(after(argv, "-accel") == "tcg,tb-size=64");
+    CHECK(after(argv, "-accel") == "tcg,tb-size=24");
     CHECK_FALSE(has(argv, "-runas"));
     for (const auto& a : argv) {
         CHECK(a.find("netdev") == std::string::npos);
