@@ -12,3 +12,8 @@ ctest --output-on-failure --timeout 1800 "$@"
 if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   "$here/scripts/test-unprivileged.sh"
 fi
+if [ $# -eq 0 ]; then
+  # The request parsers under libFuzzer with ASan/UBSan: every regression input
+  # and seed replayed, then a few seconds of new inputs per target.
+  RINGFENCE_FUZZ_SECONDS=${RINGFENCE_FUZZ_SECONDS:-5} "$here/tests/fuzz/run.sh"
+fi

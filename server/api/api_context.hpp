@@ -31,8 +31,9 @@ struct ApiContext {
     std::map<std::string, JobExecutor*> executors;
     boost::asio::io_context& ioc;
     std::atomic<bool>& draining;
-
-    bool vm_available() const { return executors.count("vm") && executors.at("vm"); }
+    // Why jobs cannot go to the VM tier here ("vm.enabled is false", the tier's
+    // start-up error); "" when the "vm" executor takes them.
+    std::string vm_unavailable;
 };
 
 // How an API family presents credentials.

@@ -11,7 +11,8 @@ Result<Job> Judge0Codec::to_job(const JobRecord& record) const {
     return judge0::to_job(stored);
 }
 
-std::string Judge0Codec::encode_result(const JobRecord& record, const JobResult& result) const {
+std::string Judge0Codec::encode_result(const JobRecord& record, const JobResult& result,
+                                        const nlohmann::json&) const {
     auto stored = nlohmann::json::parse(record.request, nullptr, false);
     if (stored.is_discarded()) stored = nlohmann::json::object();
     return dump_json(judge0::outcome(result, stored));

@@ -8,7 +8,8 @@ namespace ringfence::server {
 class Judge0Codec final : public ApiCodec {
 public:
     Result<Job> to_job(const JobRecord& record) const override;
-    std::string encode_result(const JobRecord& record, const JobResult& result) const override;
+    std::string encode_result(const JobRecord& record, const JobResult& result,
+                              const nlohmann::json& tier_details) const override;
     // Judge0 sends a PUT with the default fields, always base64 (judge0/judge0#480).
     CallbackRequest callback(const JobRecord& finished) const override;
 };

@@ -246,7 +246,7 @@ Rendered render(const JobRecord& record, const std::vector<std::string>& fields,
         }
         // Text attributes are kept base64 (unwrapped) inside; present them as asked.
         if (kTextFields.count(f) && value.is_string()) {
-            auto bytes = base64_decode(value.get<std::string>()).value_or("");
+            auto bytes = base64_decode_lenient(value.get<std::string>()).value_or("");
             if (base64) {
                 value = base64_encode_wrapped(bytes);
             } else {

@@ -62,7 +62,7 @@ struct Checker {
             return std::nullopt;
         }
         if (!base64) return v.get<std::string>();
-        auto decoded = base64_decode(v.get<std::string>());
+        auto decoded = base64_decode_lenient(v.get<std::string>());
         if (!decoded) add(field, "is not valid base64");
         return decoded;
     }
@@ -101,7 +101,7 @@ json b64_or_null(const std::optional<std::string>& bytes) {
 
 std::optional<std::string> decoded(const json& stored, const char* key) {
     if (!stored.contains(key) || stored[key].is_null()) return std::nullopt;
-    return base64_decode(stored[key].get<std::string>());
+    return base64_decode_lenient(stored[key].get<std::string>());
 }
 
 }  // namespace

@@ -7,7 +7,13 @@ namespace ringfence::server {
 
 Result<Job> NativeCodec::to_job(const JobRecord& record) const { return parse_job_json(record.request); }
 
-std::string NativeCodec::encode_result(const JobRecord&, const JobResult& result) const { return to_json(result); }
+std::string NativeCodec::encode_result(const JobRecord&, const JobResult& result,
+                                       const nlohmann::json& tier_details) const {
+    if (tier_details.empty()) return to_json(result);
+    auto doc = nlohmann::json::parse(to_json(result));
+    doc.update(tier_details);
+    return dump_json(doc);
+}
 
 CallbackRequest NativeCodec::callback(const JobRecord& finished) const {
     return {"POST", dump_json(native_run_document(finished))};

@@ -11,7 +11,8 @@ namespace ringfence::server {
 class NativeCodec final : public ApiCodec {
 public:
     Result<Job> to_job(const JobRecord& record) const override;
-    std::string encode_result(const JobRecord& record, const JobResult& result) const override;
+    std::string encode_result(const JobRecord& record, const JobResult& result,
+                              const nlohmann::json& tier_details) const override;
     CallbackRequest callback(const JobRecord& finished) const override;
 };
 

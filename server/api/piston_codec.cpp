@@ -11,7 +11,8 @@ Result<Job> PistonCodec::to_job(const JobRecord& record) const {
     return piston::to_job(stored);
 }
 
-std::string PistonCodec::encode_result(const JobRecord& record, const JobResult& result) const {
+std::string PistonCodec::encode_result(const JobRecord& record, const JobResult& result,
+                                        const nlohmann::json&) const {
     auto stored = nlohmann::json::parse(record.request, nullptr, false);
     if (stored.is_discarded()) stored = nlohmann::json::object();
     return dump_json(piston::outcome(result, stored));

@@ -186,7 +186,7 @@ Parsed validate(const json& body, const std::vector<Runtime>& rts, const json& s
         }
         std::string content = in[i]["content"];
         std::optional<std::string> bytes = content;
-        if (encoding == "base64") bytes = base64_decode(content);
+        if (encoding == "base64") bytes = base64_decode_lenient(content);
         else if (encoding == "hex") bytes = decode_hex(content);
         else if (encoding != "utf8") return fail(at + ".encoding must be one of utf8, base64, hex");
         if (!bytes) return fail(at + ".content is not valid " + encoding);
@@ -241,13 +241,13 @@ Result<Job> to_job(const json& s) {
     Job job;
     job.language = s.value("profile", "");
     for (const auto& f : s["files"]) {
-        auto bytes = base64_decode(f["content"].get<std::string>()).value_or("");
+        auto bytes = base64_decode_lenient(f["content"].get<std::string>()).value_or("");
         // The entry file takes the profile's source name, so a nameless C file still compiles.
         if (f["entry"].get<bool>()) job.sources.insert(job.sources.begin(), SourceFile{"", bytes});
         else job.files.push_back({f["name"].get<std::string>(), bytes});
     }
     TestCase t;
-    t.stdin_data = base64_decode(s["stdin"].get<std::string>()).value_or("");
+    t.stdin_data = base64_decode_lenient(s["stdin"].get<std::string>()).value_or("");
     job.tests.push_back(t);
     for (const auto& a : s["args"]) job.args.push_back(a.get<std::string>());
     auto ms = [](double v) { return static_cast<std::uint64_t>(std::llround(v)); };

@@ -25,7 +25,7 @@ std::variant<JobRecord, json> accept_submission(ApiContext& ctx, const TenantCon
     auto v = judge0::validate(body, base64, ctx.config.judge0, ctx.languages.languages(), tenant,
                               ctx.config.callbacks.allow_private_addresses);
     if (!v.ok()) return v.errors;
-    TierChoice tier = choose_tier(tenant, "process", ctx.vm_available());
+    TierChoice tier = choose_tier(tenant, "process", ctx.vm_unavailable);
     if (!tier.error.empty()) return json{{"base", {tier.error}}};
     auto job = judge0::to_job(v.stored);
     if (job) job = ctx.executors.at(tier.tier)->normalize(std::move(job.value()));

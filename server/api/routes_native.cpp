@@ -50,7 +50,7 @@ std::variant<JobRecord, Refusal> accept_job(ApiContext& ctx, const TenantConfig&
     if (auto denial = check_job_policy(job.value(), tenant))
         return Refusal{denial->forbidden ? http::status::forbidden : http::status::unprocessable_entity,
                        path + denial->message};
-    TierChoice tier = choose_tier(tenant, job->isolation, ctx.vm_available());
+    TierChoice tier = choose_tier(tenant, job->isolation, ctx.vm_unavailable);
     if (!tier.error.empty())
         return Refusal{tenant.isolation == "vm" ? http::status::service_unavailable : http::status::unprocessable_entity,
                        path + tier.error};

@@ -1,6 +1,7 @@
 #include "routes_piston.hpp"
 
 #include "piston_request.hpp"
+#include "piston_stream.hpp"
 #include "service/crypto.hpp"
 #include "service/tenant_policy.hpp"
 
@@ -22,7 +23,7 @@ void execute(ApiContext& ctx, const ExchangePtr& ex) {
     auto rts = piston::runtimes(ctx.languages.languages());
     auto parsed = piston::validate(body, rts, ctx.config.piston);
     if (!parsed.error.empty()) return respond(ex, http::status::bad_request, {{"message", parsed.error}});
-    TierChoice tier = choose_tier(*tenant, "process", ctx.vm_available());
+    TierChoice tier = choose_tier(*tenant, "process", ctx.vm_unavailable);
     if (!tier.error.empty()) return respond(ex, http::status::service_unavailable, {{"message", tier.error}});
     auto job = piston::to_job(parsed.stored);
     if (job) {
@@ -54,6 +55,24 @@ void execute(ApiContext& ctx, const ExchangePtr& ex) {
     });
 }
 
+// GET /api/v2/connect: everything that can be refused with a plain HTTP answer
+// is refused before the upgrade; the rest is the WebSocket session's.
+void connect(ApiContext& ctx, const ExchangePtr& ex) {
+    if (!ex->take_over)
+        return respond(ex, http::status::upgrade_required,
+                       {{"message", "/api/v2/connect is a WebSocket endpoint: send an Upgrade: websocket request"}});
+    const TenantConfig* tenant = admit(ctx, ex, CredentialStyle::piston);
+    if (!tenant) return;
+    TierChoice tier = choose_tier(*tenant, "process", ctx.vm_unavailable);
+    if (!tier.error.empty()) return respond(ex, http::status::service_unavailable, {{"message", tier.error}});
+    if (auto why = ctx.executors.at(tier.tier)->stream_unsupported(); !why.empty())
+        return respond(ex, http::status::service_unavailable, {{"message", why}});
+    if (!admit_jobs(ctx, ex, *tenant, 1)) return;
+    auto upgrade = ex->take_over();
+    if (!upgrade) return;
+    start_piston_stream(ctx, *tenant, std::move(*upgrade), std::move(ex->request));
+}
+
 }  // namespace
 
 void add_piston_routes(Router& router, ApiContext& ctx) {
@@ -65,6 +84,7 @@ void add_piston_routes(Router& router, ApiContext& ctx) {
         respond(ex, http::status::ok, out);
     });
     router.add(http::verb::post, "/api/v2/execute", "piston", [&ctx](const ExchangePtr& ex) { execute(ctx, ex); });
+    router.add(http::verb::get, "/api/v2/connect", "piston", [&ctx](const ExchangePtr& ex) { connect(ctx, ex); });
     router.add(http::verb::get, "/api/v2/packages", "piston", [&ctx](const ExchangePtr& ex) {
         if (!admit(ctx, ex, CredentialStyle::piston)) return;
         json out = json::array();

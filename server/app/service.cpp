@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <csignal>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,7 @@
 #include "service/crypto.hpp"
 #include "service/scheduler.hpp"
 #include "service/store_sqlite.hpp"
+#include "service/vm_executor.hpp"
 
 namespace ringfence::server {
 namespace {
@@ -50,6 +52,9 @@ public:
     explicit ServiceImpl(ServiceConfig config) : config_(std::move(config)) {}
 
     Result<void> build() {
+        // Writes to a pipe whose reader is gone (a streamed program's stdin, a
+        // launcher copying output) must fail with EPIPE, not end the service.
+        std::signal(SIGPIPE, SIG_IGN);
         std::error_code ec;
         for (const auto& dir : {config_.data_dir, config_.log_dir}) {
             fs::create_directories(dir, ec);
@@ -79,6 +84,7 @@ public:
         if (!judge) return judge.error();
         process_ = std::make_unique<ProcessExecutor>(std::move(launcher.value()), std::move(judge.value()));
         executors_ = {{"process", process_.get()}};
+        if (auto r = start_vm_tier(); !r) return r;
 
         tenants_ = std::make_unique<TenantRegistry>(config_);
         audit_ = std::make_unique<AuditLog>(config_.log_dir + "/audit.log");
@@ -89,23 +95,46 @@ public:
         });
         SchedulerDeps deps{*store_, *tenants_, metrics_, *audit_, executors_,
                            {{"native", &native_}, {"judge0", &judge0_}, {"piston", &piston_}},
-                           config_.workers, [this] { callbacks_->wake(); }};
+                           config_.workers, [this] { callbacks_->wake(); },
+                           config_.piston.value("max_streams", 64u)};
         scheduler_ = std::make_unique<Scheduler>(std::move(deps));
         ioc_ = std::make_unique<boost::asio::io_context>(static_cast<int>(config_.io_threads));
         api_ = std::make_unique<ApiContext>(ApiContext{config_, *store_, *tenants_, *scheduler_, metrics_, *process_,
-                                                       executors_, *ioc_, draining_});
+                                                       executors_, *ioc_, draining_, vm_unavailable_});
         add_ops_routes(router_, *api_);
         add_native_routes(router_, *api_);
         add_judge0_routes(router_, *api_);
         add_judge0_info_routes(router_, *api_);
         add_piston_routes(router_, *api_);
-        SessionEnv env{router_, config_.http, *access_, metrics_, open_connections_, nullptr};
+        SessionEnv env{router_, config_.http, *access_, metrics_, open_connections_};
         listener_ = std::make_shared<HttpListener>(*ioc_, env);
         auto address = parse_listen_address(config_.listen);
         if (!address) return address.error();
         if (auto r = listener_->listen(address->first, address->second); !r) return r;
         if (auto r = scheduler_->start(); !r) return r;
         callbacks_->start();
+        return {};
+    }
+
+    // A configuration error stops the start; a tier that cannot run here (no
+    // KVM and vm.allow_tcg false) leaves the service up, refusing VM jobs with the reason.
+    Result<void> start_vm_tier() {
+        vm_unavailable_ = "the VM tier is disabled (vm.enabled is false)";
+        if (!config_.vm_enabled) return {};
+        auto vm_config = vm::parse_vm_config(config_.vm);
+        if (!vm_config) return vm_config.error();
+        auto log = [](const std::string& line) { spdlog::info("vm: {}", line); };
+        auto vm = VmExecutor::create(std::move(vm_config.value()), *process_, log);
+        if (!vm) {
+            vm_unavailable_ = "the VM tier did not start: " + vm.error().describe();
+            spdlog::error("{}; jobs for the VM tier are refused", vm_unavailable_);
+            return {};
+        }
+        vm_ = std::move(vm.value());
+        executors_["vm"] = vm_.get();
+        vm_unavailable_.clear();
+        spdlog::info("VM tier ready (accelerator {}, {} language(s) in the image)", vm_->accel(),
+                     vm_->languages().size());
         return {};
     }
 
@@ -143,6 +172,8 @@ private:
     std::unique_ptr<SqliteStore> store_;
     std::unique_ptr<ProfileStore> profiles_;
     std::unique_ptr<ProcessExecutor> process_;
+    std::unique_ptr<VmExecutor> vm_;
+    std::string vm_unavailable_;
     std::map<std::string, JobExecutor*> executors_;
     std::unique_ptr<TenantRegistry> tenants_;
     Metrics metrics_;

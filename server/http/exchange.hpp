@@ -3,11 +3,13 @@
 // posts the response back to the connection's strand, and only the first call counts.
 #pragma once
 
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace ringfence::server {
@@ -15,6 +17,13 @@ namespace ringfence::server {
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+
+// A connection handed over to a WebSocket session. `hold` keeps the HTTP
+// connection's bookkeeping (open connection count) alive as long as it is kept.
+struct Upgrade {
+    boost::beast::tcp_stream stream;
+    std::shared_ptr<void> hold;
+};
 
 struct Exchange {
     Request request;
@@ -25,6 +34,9 @@ struct Exchange {
     std::string tenant;  // set once authenticated (access log)
     std::string api;     // "native", "judge0", "piston", "ops" (metrics)
     std::function<void(Response)> respond;
+    // Set only on a WebSocket upgrade request: takes the connection over (once,
+    // while the handler runs on the connection's strand). After it, `respond` does nothing.
+    std::function<std::optional<Upgrade>()> take_over;
 
     std::optional<std::string> query_value(const std::string& key) const;
     std::optional<std::string> header(const std::string& name) const;

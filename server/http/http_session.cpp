@@ -42,13 +42,7 @@ void HttpSession::on_header(beast::error_code ec) {
                             "request body larger than " + std::to_string(env_.config.max_body_bytes) + " bytes");
     if (ec) return fail_request(http::status::bad_request, "malformed HTTP request: " + ec.message());
     first_request_ = false;
-    auto& header = parser_->get();
-    if (beast::websocket::is_upgrade(header) && env_.upgrade) {
-        stream_.expires_never();
-        Request request = parser_->release();
-        if (env_.upgrade(stream_, request)) return;  // the WebSocket session owns the socket now
-        return fail_request(http::status::not_found, "no WebSocket endpoint here");
-    }
+    if (beast::websocket::is_upgrade(parser_->get()) && parser_->is_done()) return handle();
     if (auto len = parser_->content_length(); len && *len > env_.config.max_body_bytes)
         return fail_request(http::status::payload_too_large,
                             "request body larger than " + std::to_string(env_.config.max_body_bytes) + " bytes");
@@ -79,25 +73,19 @@ void HttpSession::handle() {
     auto self = shared_from_this();
     auto answered = std::make_shared<std::atomic<bool>>(false);
     ex->respond = [self, weak, answered](Response response) {
-        if (answered->exchange(true)) return;
+        if (self->taken_over_ || answered->exchange(true)) return;
         boost::asio::post(self->stream_.get_executor(), [self, weak, r = std::move(response)]() mutable {
-            AccessRecord rec;
-            if (auto e = weak.lock()) {
-                rec.method = std::string(e->request.method_string());
-                rec.target = std::string(e->request.target());
-                rec.tenant = e->tenant;
-                rec.user_agent = std::string(e->request[http::field::user_agent]);
-                self->env_.metrics.http_request(e->api.empty() ? "ops" : e->api, r.result_int());
-            }
-            rec.remote = self->remote_;
-            rec.status = r.result_int();
-            rec.bytes = r.body().size();
-            rec.duration_ms =
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - self->started_).count();
-            self->env_.access_log.write(rec);
+            self->log_access(weak, r.result_int(), r.body().size());
             self->send(std::move(r));
         });
     };
+    if (beast::websocket::is_upgrade(ex->request)) {
+        ex->take_over = [self, weak]() -> std::optional<Upgrade> {
+            if (self->taken_over_.exchange(true)) return std::nullopt;
+            self->log_access(weak, 101, 0);
+            return Upgrade{std::move(self->stream_), self};
+        };
+    }
     if (!split_target(ex->request.target(), ex->path, ex->query)) {
         ex->api = "ops";
         return ex->respond(json_response(ex->request, http::status::bad_request, {{"error", "malformed URL encoding"}}));
@@ -109,6 +97,23 @@ void HttpSession::handle() {
         ex->respond(json_response(ex->request, http::status::internal_server_error,
                                   error_body(ex->api, "internal error")));
     }
+}
+
+// The access log line and the request metric of one answered request (101: upgraded).
+void HttpSession::log_access(const std::weak_ptr<Exchange>& exchange, unsigned status, std::size_t bytes) {
+    AccessRecord rec;
+    if (auto e = exchange.lock()) {
+        rec.method = std::string(e->request.method_string());
+        rec.target = std::string(e->request.target());
+        rec.tenant = e->tenant;
+        rec.user_agent = std::string(e->request[http::field::user_agent]);
+        env_.metrics.http_request(e->api.empty() ? "ops" : e->api, status);
+    }
+    rec.remote = remote_;
+    rec.status = status;
+    rec.bytes = bytes;
+    rec.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    env_.access_log.write(rec);
 }
 
 void HttpSession::send(Response response) {

@@ -1,7 +1,8 @@
 // One client connection: HTTP/1.1 with keep-alive, asynchronous throughout.
-// Slow clients are cut by timeouts (header, body, idle between requests),
-// oversized bodies get 413; while a handler works (a synchronous run), the
-// connection holds no thread and no timer.
+// A WebSocket upgrade is routed like any request; its handler may take the
+// connection over (Exchange::take_over). Slow clients are cut by timeouts
+// (header, body, idle between requests), oversized bodies get 413; while a
+// handler works (a synchronous run), the connection holds no thread and no timer.
 #pragma once
 
 #include <atomic>
@@ -23,16 +24,12 @@ namespace ringfence::server {
 namespace beast = boost::beast;
 using tcp = boost::asio::ip::tcp;
 
-// Takes over a connection that asked for a WebSocket upgrade.
-using UpgradeHandler = std::function<bool(beast::tcp_stream& stream, Request& request)>;
-
 struct SessionEnv {
     const Router& router;
     const HttpConfig& config;
     AccessLog& access_log;
     Metrics& metrics;
     std::atomic<unsigned>& open_connections;
-    UpgradeHandler upgrade;  // returns true when it took the stream
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -47,6 +44,7 @@ private:
     void on_body(beast::error_code ec);
     void handle();
     void send(Response response);
+    void log_access(const std::weak_ptr<Exchange>& exchange, unsigned status, std::size_t bytes);
     void fail_request(http::status status, const std::string& message);
     void linger_close();
     void close();
@@ -58,6 +56,7 @@ private:
     std::string remote_;
     bool first_request_ = true;
     bool responding_ = false;
+    std::atomic<bool> taken_over_{false};  // a WebSocket session owns the stream now
     std::chrono::steady_clock::time_point started_;
 };
 

@@ -39,8 +39,8 @@ bool read_encoding_is_base64(Fields& f) {
 
 std::string decode(const std::string& text, bool base64, const std::string& path) {
     if (!base64) return text;
-    judge::Base64Error error;
-    auto bytes = judge::base64_decode(text, &error);
+    Base64Error error;
+    auto bytes = base64_decode(text, kBase64Tolerant, &error);
     if (!bytes)
         fail_at(path, "invalid base64 at offset " + std::to_string(error.offset) + ": " + error.problem);
     return *bytes;

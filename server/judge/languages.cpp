@@ -1,6 +1,7 @@
 #include "languages.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -51,7 +52,7 @@ void fill_info(Language& language) {
     info.source_file = p.source_file;
     for (const auto& [id, name] : p.judge0) {
         info.judge0_ids.push_back(id);
-        info.judge0_names.push_back(name);
+        info.judge0_names.push_back(judge0_name_for_profile(name, p));
     }
     info.piston_language = p.piston_language;
     info.piston_aliases = p.piston_aliases;
@@ -170,6 +171,34 @@ Result<std::vector<std::unique_ptr<Language>>> load_languages(const ProfileStore
     worker();
     for (auto& thread : threads) thread.join();
     return languages;
+}
+
+std::string judge0_name_for_profile(const std::string& judge0_name, const LanguageProfile& profile) {
+    auto lower = [](std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+        return text;
+    };
+    auto trim = [](std::string text) {
+        text.erase(0, text.find_first_not_of(' '));
+        text.erase(text.find_last_not_of(' ') + 1);
+        return text;
+    };
+    const auto open = judge0_name.find('('), close = judge0_name.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) return judge0_name;
+    const std::string inside = judge0_name.substr(open + 1, close - open - 1);
+    const auto version_at = inside.find_last_of(' ');
+    if (version_at == std::string::npos || !std::isdigit(static_cast<unsigned char>(inside[version_at + 1])))
+        return judge0_name;  // "Go (1.13.5)": no toolchain named
+    const std::string toolchain = trim(inside.substr(0, version_at));
+    std::string ours_known = lower(profile.name);
+    for (const auto& arg : profile.version_command) ours_known += " " + lower(arg);
+    if (ours_known.find(lower(toolchain)) != std::string::npos) return judge0_name;
+    // Ours: the profile name's parenthetical, up to a comma ("D (GDC)" -> "GDC").
+    const auto our_open = profile.name.find('('), our_close = profile.name.find_first_of(",)", our_open);
+    if (our_open == std::string::npos || our_close == std::string::npos) return judge0_name;
+    const std::string ours = trim(profile.name.substr(our_open + 1, our_close - our_open - 1));
+    if (ours.empty()) return judge0_name;
+    return judge0_name.substr(0, open + 1) + ours + inside.substr(version_at) + judge0_name.substr(close);
 }
 
 }  // namespace ringfence::judge

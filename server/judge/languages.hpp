@@ -37,6 +37,13 @@ struct LanguageLoadOptions {
     std::function<void(const Language&, const Limits&, const RunResult&)> on_probe;
 };
 
+// Judge0's well-known name of a language names Judge0's toolchain ("D (DMD
+// 2.089.1)"). When the profile uses another one (gdc), ours is named instead
+// ("D (GDC 2.089.1)"; the version is replaced by the real one when served).
+// A toolchain the profile's name or version command mentions is kept ("C (GCC
+// 9.2.0)", "Pascal (FPC 3.0.4)", "Erlang (OTP 22.2)").
+std::string judge0_name_for_profile(const std::string& judge0_name, const LanguageProfile& profile);
+
 // Loads every language profile. A profile that does not parse, whose security
 // profile is missing, whose required mounts are absent on this host or whose
 // version command fails is listed as unavailable with the reason; loading

@@ -10,6 +10,7 @@
 #include "compile.hpp"
 #include "languages.hpp"
 #include "normalize.hpp"
+#include "stream_program.hpp"
 #include "test_run.hpp"
 #include "verdict.hpp"
 #include "workspace.hpp"
@@ -23,7 +24,7 @@ struct Counters {
     std::atomic<std::uint64_t> jobs{0}, compiles{0}, tests{0}, checkers{0}, interactors{0}, versions{0};
 };
 
-class JudgeImpl final : public Judge {
+class JudgeImpl final : public Judge, public StreamingJudge {
 public:
     JudgeImpl(JudgeConfig config, Launcher& launcher, InstanceDir instance)
         : config_(std::move(config)), launcher_(launcher), instance_(std::move(instance)) {}
@@ -62,6 +63,34 @@ public:
             result.internal_error = std::string("unexpected failure: ") + e.what();
             result.message = "Internal error";
             return result;
+        }
+    }
+
+    StreamOutcome stream(const Job& raw_job, const StreamIo& io, const StreamEvents& events,
+                         const JudgeContext& context) override {
+        ++counters_.jobs;
+        try {
+            auto job = normalize(raw_job);
+            if (!job) return {Verdict::internal_error, "Internal error: the job was not valid: " + job.error().message};
+            const Language& language = *find(job->language);
+            auto job_dir = TempDir::create(instance_.dir.path(), "stream-", 0711);
+            if (!job_dir) return {Verdict::internal_error, "Internal error: job directory: " + job_dir.error().describe()};
+            prewarm(language, job->network);
+            StreamPlan plan;
+            plan.job = &*job;
+            plan.launcher = &launcher_;
+            plan.cancel = context.cancel;
+            plan.compiled = language.profile.compile.has_value();
+            plan.prepare = [&] {
+                return prepare("submission", language, job->sources, job->files, job->compiler_flags,
+                               to_limits(job->compile_limits), job_dir->path(), context);
+            };
+            plan.record_run = [&](const Limits& limits, const RunResult& r) {
+                record(context, "test", 0, language, limits, r);
+            };
+            return stream_program(plan, io, events);
+        } catch (const std::exception& e) {
+            return {Verdict::internal_error, std::string("Internal error: unexpected failure: ") + e.what()};
         }
     }
 

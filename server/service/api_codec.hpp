@@ -3,6 +3,7 @@
 // executor runs and the JobResult into that API's result.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -20,7 +21,9 @@ class ApiCodec {
 public:
     virtual ~ApiCodec() = default;
     virtual Result<Job> to_job(const JobRecord& record) const = 0;
-    virtual std::string encode_result(const JobRecord& record, const JobResult& result) const = 0;
+    // `tier_details`: ExecutedJob::tier_details (only the native API shows them).
+    virtual std::string encode_result(const JobRecord& record, const JobResult& result,
+                                      const nlohmann::json& tier_details) const = 0;
     // For a finished record with a callback_url: what to send.
     virtual CallbackRequest callback(const JobRecord& finished) const = 0;
 };

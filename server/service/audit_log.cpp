@@ -3,7 +3,6 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "crypto.hpp"
@@ -27,16 +26,6 @@ nlohmann::json limits_json(const Limits& l) {
 }
 
 }  // namespace
-
-std::string iso8601_utc_ms(std::int64_t epoch_ms) {
-    std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
-    return buf;
-}
 
 AuditLog::AuditLog(const std::string& path) : logger_(json_lines_logger("audit", path)) {}
 AuditLog::~AuditLog() = default;
@@ -74,11 +63,13 @@ void AuditLog::sandbox(const std::string& tenant, const std::string& job_id, con
 }
 
 void AuditLog::job(const std::string& tenant, const std::string& job_id, const std::string& language,
-                   const std::string& tier, const std::string& verdict, int attempt) {
+                   const std::string& tier, const std::string& verdict, int attempt,
+                   const nlohmann::json& tier_details) {
     if (!logger_) return;
     nlohmann::json j = {{"time", iso8601_utc_ms(now_epoch_ms())}, {"event", "job"},   {"tenant", tenant},
                         {"job", job_id},                          {"language", language}, {"tier", tier},
                         {"verdict", verdict},                     {"attempt", attempt}};
+    if (tier_details.is_object()) j.update(tier_details);
     logger_->info(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

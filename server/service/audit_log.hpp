@@ -1,10 +1,13 @@
 // One JSON line per sandbox created (who, what, under which limits, what came
-// out), plus one per finished job: the record an operator reads after an incident.
+// out), plus one per finished job (with what only its tier knows, such as
+// vm_accel): the record an operator reads after an incident.
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "clock.hpp"
 #include "ringfence/judge.hpp"
 
 namespace spdlog {
@@ -22,7 +25,8 @@ public:
     void sandbox(const std::string& tenant, const std::string& job_id, const std::string& tier,
                  const SandboxRecord& record);
     void job(const std::string& tenant, const std::string& job_id, const std::string& language,
-             const std::string& tier, const std::string& verdict, int attempt);
+             const std::string& tier, const std::string& verdict, int attempt,
+             const nlohmann::json& tier_details = nlohmann::json::object());
     void flush();
 
     // The JSON line for one sandbox (exposed for tests).
@@ -32,7 +36,5 @@ public:
 private:
     std::shared_ptr<spdlog::logger> logger_;
 };
-
-std::string iso8601_utc_ms(std::int64_t epoch_ms);
 
 }  // namespace ringfence::server

@@ -1,46 +1,8 @@
 #include "base64.hpp"
 
-#include <array>
 #include <cstdint>
 
 namespace ringfence::server {
-namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<std::int8_t, 256> make_reverse() {
-    std::array<std::int8_t, 256> table{};
-    for (auto& v : table) v = -1;
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
-    return table;
-}
-constexpr auto kReverse = make_reverse();
-
-}  // namespace
-
-std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                          (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
-    }
-    std::size_t rest = bytes.size() - i;
-    if (rest > 0) {
-        std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-        if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
 
 std::string base64_encode_wrapped(std::string_view bytes) {
     std::string flat = base64_encode(bytes);
@@ -50,34 +12,6 @@ std::string base64_encode_wrapped(std::string_view bytes) {
         out.append(flat, i, 60);
         out += '\n';
     }
-    return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    std::size_t symbols = 0;
-    bool padding_seen = false;
-    for (char c : text) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        if (c == '=') {
-            padding_seen = true;
-            continue;
-        }
-        if (padding_seen) return std::nullopt;  // data after padding
-        std::int8_t v = kReverse[static_cast<unsigned char>(c)];
-        if (v < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        ++symbols;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    if (symbols % 4 == 1) return std::nullopt;  // 6 stray bits cannot encode a byte
     return out;
 }
 

@@ -17,13 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-json default_tenant() {
-    return {{"name", "local"},          {"api_key_sha256", json::array()}, {"max_queued", 10000},
-            {"max_concurrent", 0},      {"rate_per_second", 1000},         {"burst", 2000},
-            {"ceilings", json::object()}, {"network", false},              {"isolation", "process"},
-            {"admin", false},           {"callback_secret", ""}};
-}
-
 std::string env_name(const std::string& path) {
     std::string out = "RINGFENCE_";
     for (char c : path) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -35,7 +28,8 @@ Result<void> merge_known(json& base, const json& patch, const std::string& prefi
     if (!patch.is_object()) return input_error((prefix.empty() ? "config" : prefix) + ": expected an object");
     for (auto it = patch.begin(); it != patch.end(); ++it) {
         std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
-        if (!base.contains(it.key())) return input_error(path + ": unknown configuration key");
+        // The VM tier reads its own keys (and refuses unknown ones) when it starts.
+        if (!base.contains(it.key()) && prefix != "vm") return input_error(path + ": unknown configuration key");
         json& slot = base[it.key()];
         if (slot.is_object() && it.value().is_object() && !slot.empty()) {
             if (auto r = merge_known(slot, it.value(), path); !r) return r;
@@ -122,7 +116,7 @@ std::optional<std::uint64_t> optional_uint(Reader& r, const json& node, const ch
 Result<TenantConfig> read_tenant(const json& raw, std::size_t index) {
     std::string path = "tenants[" + std::to_string(index) + "]";
     if (!raw.is_object()) return input_error(path + ": expected an object");
-    json t = default_tenant();
+    json t = default_tenant_document();
     t["name"] = "";
     if (auto r = merge_known(t, raw, path); !r) return r.error();
     Reader r{t, {}};
@@ -184,92 +178,6 @@ std::string default_data_dir() {
 }
 
 }  // namespace
-
-json default_config_document() {
-    return {
-        {"listen", "127.0.0.1:2358"},
-        {"data_dir", ""},
-        {"workers", 0},
-        {"io_threads", 2},
-        {"profiles_dir", ""},
-        {"drain_grace_ms", 30000},
-        {"max_queue_size", 10000},
-        {"store", {{"synchronous", "full"}}},
-        {"http",
-         {{"max_connections", 512},
-          {"max_body_bytes", 16 << 20},
-          {"max_header_bytes", 16384},
-          {"header_timeout_ms", 10000},
-          {"body_timeout_ms", 30000},
-          {"idle_timeout_ms", 60000},
-          {"max_wait_ms", 120000}}},
-        {"log", {{"dir", ""}, {"level", "info"}}},
-        {"launcher", {{"runtime_dir", ""}, {"allow_rlimit_only", false}, {"pool_size", 0}}},
-        {"judge", {{"test_concurrency", 2}}},
-        {"callbacks",
-         {{"allow_private_addresses", false},
-          {"max_tries", 5},
-          {"timeout_ms", 5000},
-          {"backoff_initial_ms", 1000},
-          {"backoff_max_ms", 300000},
-          {"secret", ""}}},
-        {"anonymous_tenant", "local"},
-        // The implicit local tenant administers itself (Judge0 list and delete work out of the box).
-        {"tenants", json::array({[] {
-             json local = default_tenant();
-             local["admin"] = true;
-             return local;
-         }()})},
-        {"judge0",
-         {{"version", "1.13.1"},
-          {"maintenance_mode", false},
-          {"maintenance_message", "Judge0 is currently in maintenance."},
-          {"enable_wait_result", true},
-          {"enable_compiler_options", true},
-          {"allowed_languages_for_compile_options", json::array()},
-          {"enable_command_line_arguments", true},
-          {"enable_submission_delete", true},
-          {"enable_callbacks", true},
-          {"enable_additional_files", false},
-          {"max_extract_size", 10240},
-          {"enable_batched_submissions", true},
-          {"max_submission_batch_size", 20},
-          {"submission_cache_duration", 1.0},
-          {"use_docs_as_homepage", false},
-          {"allow_enable_network", false},
-          {"enable_network", false},
-          {"allow_enable_per_process_and_thread_time_limit", false},
-          {"allow_enable_per_process_and_thread_memory_limit", false},
-          {"enable_per_process_and_thread_time_limit", false},
-          {"enable_per_process_and_thread_memory_limit", false},
-          {"cpu_time_limit", 5.0},
-          {"max_cpu_time_limit", 15.0},
-          {"cpu_extra_time", 1.0},
-          {"max_cpu_extra_time", 5.0},
-          {"wall_time_limit", 10.0},
-          {"max_wall_time_limit", 20.0},
-          {"memory_limit", 128000},
-          {"max_memory_limit", 512000},
-          {"stack_limit", 64000},
-          {"max_stack_limit", 128000},
-          {"max_processes_and_or_threads", 60},
-          {"max_max_processes_and_or_threads", 120},
-          {"max_file_size", 1024},
-          {"max_max_file_size", 4096},
-          {"number_of_runs", 1},
-          {"max_number_of_runs", 20},
-          {"redirect_stderr_to_stdout", false}}},
-        {"piston",
-         {{"output_max_size", 65536},
-          {"compile_timeout", 10000},
-          {"run_timeout", 3000},
-          {"compile_cpu_time", 10000},
-          {"run_cpu_time", 3000},
-          {"compile_memory_limit", -1},
-          {"run_memory_limit", -1},
-          {"init_timeout_ms", 1000}}},
-    };
-}
 
 EnvLookup process_environment() {
     return [](const std::string& name) -> std::optional<std::string> {
@@ -381,6 +289,9 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
     c.callbacks.secret = r.str(cb, "secret", "callbacks.secret");
     if (c.callbacks.max_tries == 0) r.errors.push_back("callbacks.max_tries: must be at least 1");
     c.anonymous_tenant = r.str(doc, "anonymous_tenant", "anonymous_tenant");
+    c.vm_enabled = r.boolean(doc["vm"], "enabled", "vm.enabled");
+    c.vm = doc["vm"];
+    c.vm.erase("enabled");
     if (!r.errors.empty()) return input_error(r.errors.front());
 
     const json& tenants = doc["tenants"];
@@ -393,7 +304,7 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
     }
     // Show the defaults filled in, so --print-config is the whole truth.
     for (std::size_t i = 0; i < tenants.size(); ++i) {
-        json full = default_tenant();
+        json full = default_tenant_document();
         (void)merge_known(full, tenants[i], "");
         doc["tenants"][i] = full;
     }

@@ -13,18 +13,13 @@
 #include <vector>
 
 #include "ringfence/error.hpp"
+#include "ringfence/job.hpp"
 
 namespace ringfence::server {
 
-// Upper bounds a tenant's jobs may ask for; unset: only the profile's maxima apply.
-struct LimitCeilings {
-    std::optional<std::uint64_t> cpu_time_ms;
-    std::optional<std::uint64_t> wall_time_ms;
-    std::optional<std::uint64_t> memory_kib;
-    std::optional<std::uint32_t> processes;
-    std::optional<std::uint64_t> output_bytes;
-    std::optional<std::uint64_t> file_size_bytes;
-};
+// Upper bounds a tenant's jobs may ask for, field by field as a job states its
+// limits; unset: only the profile's maxima apply.
+using LimitCeilings = JobLimits;
 
 struct TenantConfig {
     std::string name;
@@ -77,6 +72,8 @@ struct ServiceConfig {
     unsigned launcher_pool_size = 0;
     unsigned judge_test_concurrency = 2;
     std::string anonymous_tenant;  // tenant of requests without credentials; "" none
+    bool vm_enabled = false;       // start the micro-VM tier ("vm" executor)
+    nlohmann::json vm;             // the "vm" section without "enabled": vm::parse_vm_config reads it
     std::vector<TenantConfig> tenants;
     nlohmann::json judge0;  // the knobs /config_info reports, by Judge0's names
     nlohmann::json piston;
@@ -90,6 +87,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 EnvLookup process_environment();
 
 nlohmann::json default_config_document();
+// One tenant entry with every key at its default (name "local").
+nlohmann::json default_tenant_document();
 
 // Defaults <- file (when given) <- environment <- overrides (command-line flags,
 // by key path: {"listen", "0.0.0.0:2358"}). Errors are ErrorKind::input and

@@ -112,6 +112,9 @@ std::string Metrics::render(const GaugeSnapshot& g) const {
     out += "ringfence_workers " + std::to_string(g.workers) + "\n";
     header(out, "ringfence_active_sandboxes", "gauge", "Sandboxes alive right now.");
     out += "ringfence_active_sandboxes " + std::to_string(g.active_sandboxes) + "\n";
+    header(out, "ringfence_tier_available", "gauge", "Isolation tiers taking jobs, with their accelerator.");
+    for (const auto& [tier, accel] : g.tiers)
+        out += "ringfence_tier_available{tier=\"" + escape_label(tier) + "\",accel=\"" + escape_label(accel) + "\"} 1\n";
     header(out, "ringfence_callbacks_pending", "gauge", "Callbacks waiting to be delivered.");
     out += "ringfence_callbacks_pending " + std::to_string(g.pending_callbacks) + "\n";
     header(out, "ringfence_jobs_total", "counter", "Finished jobs by verdict, language and isolation tier.");

@@ -31,6 +31,7 @@ struct GaugeSnapshot {
     unsigned active_sandboxes = 0;
     std::uint64_t pending_callbacks = 0;
     unsigned workers = 0;
+    std::map<std::string, std::string> tiers;  // isolation tiers taking jobs -> accelerator ("" none)
 };
 
 class Metrics {

@@ -32,6 +32,7 @@ Scheduler::~Scheduler() {
     wake_.notify_all();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
+    join_direct(false);
 }
 
 Result<void> Scheduler::start() {
@@ -62,6 +63,10 @@ void Scheduler::enqueue(const std::vector<JobRecord>& records) {
 
 std::uint64_t Scheduler::outstanding(const std::string& tenant) const {
     std::lock_guard lock(mutex_);
+    return outstanding_locked(tenant);
+}
+
+std::uint64_t Scheduler::outstanding_locked(const std::string& tenant) const {
     auto it = running_per_tenant_.find(tenant);
     return queue_.size(tenant) + (it == running_per_tenant_.end() ? 0 : it->second);
 }
@@ -151,6 +156,17 @@ void Scheduler::finish(const std::string& id, const std::string& tenant) {
     for (auto& f : to_call) f();
 }
 
+std::function<void(const SandboxRecord&)> Scheduler::sandbox_recorder(const std::string& tenant,
+                                                                       const std::string& id,
+                                                                       const std::string& tier) {
+    return [this, tenant, id, tier](const SandboxRecord& s) {
+        deps_.audit.sandbox(tenant, id, tier, s);
+        deps_.metrics.sandbox_setup(seconds_us(s.result.phases.prepare_us + s.result.phases.start_us));
+        if (s.purpose == "compile") deps_.metrics.compile_time(seconds_us(s.result.wall_time_us));
+        if (s.purpose == "test") deps_.metrics.run_time(seconds_us(s.result.wall_time_us));
+    };
+}
+
 void Scheduler::execute(const QueuedEntry& entry) {
     auto& store = deps_.store;
     auto claimed = store.mark_running(entry.id, now_epoch_ms());
@@ -173,7 +189,8 @@ void Scheduler::execute(const QueuedEntry& entry) {
         if (cancel_requested_.count(record.id)) token.cancel();
     }
 
-    JobResult result;
+    ExecutedJob executed;
+    JobResult& result = executed.result;
     auto codec = deps_.codecs.find(record.api);
     auto executor = deps_.executors.find(record.tier);
     if (codec == deps_.codecs.end()) {
@@ -194,14 +211,8 @@ void Scheduler::execute(const QueuedEntry& entry) {
             context.tenant = record.tenant;
             context.job_id = record.id;
             context.cancel = &token;
-            std::string tier = executor->second->tier();
-            context.on_sandbox = [this, &record, tier](const SandboxRecord& s) {
-                deps_.audit.sandbox(record.tenant, record.id, tier, s);
-                deps_.metrics.sandbox_setup(seconds_us(s.result.phases.prepare_us + s.result.phases.start_us));
-                if (s.purpose == "compile") deps_.metrics.compile_time(seconds_us(s.result.wall_time_us));
-                if (s.purpose == "test") deps_.metrics.run_time(seconds_us(s.result.wall_time_us));
-            };
-            result = executor->second->run(job.value(), context);
+            context.on_sandbox = sandbox_recorder(record.tenant, record.id, executor->second->tier());
+            executed = executor->second->run(job.value(), context);
         }
     }
 
@@ -220,7 +231,9 @@ void Scheduler::execute(const QueuedEntry& entry) {
         return;
     }
     std::string verdict = to_string(result.verdict);
-    record.result = codec == deps_.codecs.end() ? std::string("{}") : codec->second->encode_result(record, result);
+    record.result = codec == deps_.codecs.end()
+                        ? std::string("{}")
+                        : codec->second->encode_result(record, result, executed.tier_details);
     record.verdict = verdict;
     record.state = JobState::done;
     record.finished_ms = now;
@@ -232,7 +245,8 @@ void Scheduler::execute(const QueuedEntry& entry) {
     auto stored = store.complete(record.id, verdict, record.result, now, callback);
     if (!stored) spdlog::error("job {}: result not stored: {}", record.id, stored.error().describe());
     deps_.metrics.job_finished(verdict, record.language, result.tier);
-    deps_.audit.job(record.tenant, record.id, record.language, result.tier, verdict, record.attempts);
+    deps_.audit.job(record.tenant, record.id, record.language, result.tier, verdict, record.attempts,
+                    executed.tier_details);
     if (callback && stored && stored.value() && deps_.callbacks_ready) deps_.callbacks_ready();
 }
 
@@ -251,6 +265,7 @@ void Scheduler::drain(std::chrono::milliseconds grace) {
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();
+    join_direct(false);
 }
 
 GaugeSnapshot Scheduler::gauges() const {
@@ -266,7 +281,10 @@ GaugeSnapshot Scheduler::gauges() const {
     }
     g.workers = deps_.workers;
     for (const auto& [tier, e] : deps_.executors)
-        if (e) g.active_sandboxes += e->active_sandboxes();
+        if (e) {
+            g.active_sandboxes += e->active_sandboxes();
+            g.tiers[tier] = e->accel();
+        }
     if (auto p = deps_.store.pending_callback_count()) g.pending_callbacks = p.value();
     return g;
 }

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -33,7 +34,23 @@ struct SchedulerDeps {
     std::map<std::string, const ApiCodec*> codecs;  // by api
     unsigned workers = 1;
     std::function<void()> callbacks_ready;  // a callback was enqueued
+    unsigned max_direct = 0;                // direct jobs at once (0: no bound beyond the quotas)
 };
+
+// A job that runs outside the queue, on its own thread, while a client talks to
+// it (a Piston WebSocket stream). It counts as a running job of its tenant
+// (concurrency and queue quotas), is audited and measured like queued jobs, and
+// is stopped by cancel(id) and by drain. Nothing of it is stored.
+struct DirectJob {
+    std::string id;
+    std::string tenant;
+    std::string language;
+    std::string tier;
+    // Runs on the job's thread; returns the verdict name for metrics and the audit log.
+    std::function<std::string(const JudgeContext&)> work;
+};
+
+enum class DirectRefusal { none, draining, tenant_concurrency, tenant_quota, queue_full, capacity };
 
 class Scheduler {
 public:
@@ -55,6 +72,9 @@ public:
     // Returns false, without calling it, when the job is not active now.
     bool when_finished(const std::string& id, std::function<void()> done);
 
+    // Starts `job` now, or says why it may not run.
+    DirectRefusal start_direct(DirectJob job);
+
     // Stops taking jobs; waits up to `grace` for running ones, then stops them
     // without recording a result (they run again after the restart).
     void drain(std::chrono::milliseconds grace);
@@ -66,6 +86,11 @@ private:
     void execute(const QueuedEntry& entry);
     void finish(const std::string& id, const std::string& tenant);
     bool eligible(const std::string& tenant) const;
+    std::uint64_t outstanding_locked(const std::string& tenant) const;
+    std::function<void(const SandboxRecord&)> sandbox_recorder(const std::string& tenant, const std::string& id,
+                                                               const std::string& tier);
+    void run_direct(const DirectJob& job, CancelToken& token);
+    void join_direct(bool only_finished);
 
     SchedulerDeps deps_;
     mutable std::mutex mutex_;
@@ -80,6 +105,11 @@ private:
     bool stopping_ = false;
     std::atomic<bool> abandon_{false};  // drain grace over: do not record results
     std::vector<std::thread> threads_;
+    struct DirectThread {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<DirectThread> direct_;  // guarded by mutex_
 };
 
 }  // namespace ringfence::server

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clock.hpp"
 #include "ringfence/error.hpp"
 
 namespace ringfence::server {
@@ -79,7 +80,5 @@ public:
                                             std::int64_t next_attempt_ms, const std::string& error) = 0;
     virtual Result<std::uint64_t> pending_callback_count() = 0;
 };
-
-std::int64_t now_epoch_ms();
 
 }  // namespace ringfence::server

@@ -115,11 +115,6 @@ const char* to_string(JobState state) noexcept {
     return "queued";
 }
 
-std::int64_t now_epoch_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool synchronous_full) {
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,

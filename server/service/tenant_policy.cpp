@@ -5,11 +5,10 @@
 namespace ringfence::server {
 namespace {
 
-template <class T, class C>
-std::optional<PolicyDenial> over(const std::optional<T>& asked, const std::optional<C>& ceiling,
+template <class T>
+std::optional<PolicyDenial> over(const std::optional<T>& asked, const std::optional<T>& ceiling,
                                  const std::string& field) {
-    if (!asked || !ceiling || static_cast<std::uint64_t>(*asked) <= static_cast<std::uint64_t>(*ceiling))
-        return std::nullopt;
+    if (!asked || !ceiling || *asked <= *ceiling) return std::nullopt;
     return PolicyDenial{false, field,
                         field + ": " + std::to_string(*asked) + " exceeds this tenant's ceiling of " +
                             std::to_string(*ceiling)};
@@ -25,10 +24,9 @@ std::optional<PolicyDenial> check_limits(const JobLimits& l, const LimitCeilings
     return std::nullopt;
 }
 
-template <class T, class C>
-void clamp(std::optional<T>& value, const std::optional<C>& ceiling) {
-    if (ceiling && (!value || static_cast<std::uint64_t>(*value) > static_cast<std::uint64_t>(*ceiling)))
-        value = static_cast<T>(*ceiling);
+template <class T>
+void clamp(std::optional<T>& value, const std::optional<T>& ceiling) {
+    if (ceiling && (!value || *value > *ceiling)) value = ceiling;
 }
 
 void clamp_limits(JobLimits& l, const LimitCeilings& c) {
@@ -56,15 +54,15 @@ void clamp_to_ceilings(Job& job, const TenantConfig& tenant) {
     if (!tenant.network) job.network = false;
 }
 
-TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, bool vm_available) {
+TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, const std::string& vm_unavailable) {
     bool wants_vm = tenant.isolation == "vm" || requested == "vm";
     if (!wants_vm) return {"process", ""};
-    if (!vm_available) {
+    if (!vm_unavailable.empty()) {
         std::string why = tenant.isolation == "vm"
                               ? "tenant \"" + tenant.name + "\" runs only in the micro-VM tier"
                               : "the job asks for isolation \"vm\"";
-        return {"vm", "isolation: " + why + ", which is not available on this server (jobs are never downgraded "
-                                            "to the process tier)"};
+        return {"vm", "isolation: " + why + ", which is not available on this server (" + vm_unavailable +
+                          "); jobs are never downgraded to the process tier"};
     }
     return {"vm", ""};
 }

@@ -24,6 +24,7 @@ struct TierChoice {
     std::string tier;   // "process" or "vm"
     std::string error;  // non-empty: refuse (the tier is not available here)
 };
-TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, bool vm_available);
+// `vm_unavailable`: why the VM tier cannot take jobs here ("" when it can).
+TierChoice choose_tier(const TenantConfig& tenant, const std::string& requested, const std::string& vm_unavailable);
 
 }  // namespace ringfence::server

@@ -6,6 +6,7 @@
 
 #include "api/judge0_submission.hpp"
 #include "service/base64.hpp"
+#include "fuzz_languages.hpp"
 #include "service/config.hpp"
 
 using namespace ringfence;
@@ -14,23 +15,14 @@ using namespace ringfence::server;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
     static const nlohmann::json settings = default_config_document()["judge0"];
-    static const std::vector<LanguageInfo> languages = [] {
-        LanguageInfo py;
-        py.id = "python3";
-        py.available = true;
-        py.version = "3.11.2";
-        py.judge0_ids = {71};
-        py.judge0_names = {"Python (3.8.1)"};
-        LanguageInfo cpp = py;
-        cpp.id = "cpp17";
-        cpp.compiled = true;
-        cpp.judge0_ids = {54};
-        return std::vector<LanguageInfo>{py, cpp};
-    }();
+    const auto& languages = fuzz_languages();
     TenantConfig tenant;
     tenant.name = "fuzz";
     (void)judge0::parse_fields(text);
-    (void)base64_decode(text);
+    // The shared decoder under each caller's rules: what it accepts re-encodes to text it reads back the same.
+    for (const Base64Rules& rules : {kBase64Strict, kBase64Tolerant, kBase64Lenient})
+        if (auto bytes = base64_decode(text, rules); bytes && base64_decode(base64_encode(*bytes)) != bytes)
+            __builtin_trap();
     (void)is_valid_utf8(text);
     auto body = nlohmann::json::parse(text, nullptr, false);
     if (body.is_discarded()) return 0;

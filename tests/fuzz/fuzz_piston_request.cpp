@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api/piston_request.hpp"
+#include "fuzz_languages.hpp"
 #include "service/config.hpp"
 
 using namespace ringfence;
@@ -12,15 +13,7 @@ using namespace ringfence::server;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
     static const nlohmann::json settings = default_config_document()["piston"];
-    static const std::vector<LanguageInfo> languages = [] {
-        LanguageInfo py;
-        py.id = "python3";
-        py.available = true;
-        py.version = "3.11.2";
-        py.piston_language = "python";
-        py.piston_aliases = {"py"};
-        return std::vector<LanguageInfo>{py};
-    }();
+    const auto& languages = fuzz_languages();
     static const auto runtimes = piston::runtimes(languages);
     (void)piston::version_matches(text, "3.11.2");
     auto body = nlohmann::json::parse(text, nullptr, false);

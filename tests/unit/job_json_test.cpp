@@ -314,29 +314,37 @@ TEST_CASE("size caps are enforced") {
 }
 
 TEST_CASE("base64 decoding") {
-    using judge::base64_decode;
-    using judge::base64_encode;
-    CHECK(base64_decode("") == "");
-    CHECK(base64_decode("YQ==") == "a");
-    CHECK(base64_decode("YQ") == "a");  // padding may be left out
-    CHECK(base64_decode("YWI=") == "ab");
-    CHECK(base64_decode("YWJj") == "abc");
-    CHECK(base64_decode("YW\nJj\r\n") == "abc");  // wrapped lines
-    CHECK_FALSE(base64_decode("Y").has_value());
-    CHECK_FALSE(base64_decode("YQ=a").has_value());
-    CHECK_FALSE(base64_decode("=YQ").has_value());
-    CHECK_FALSE(base64_decode("YQ===").has_value());
-    CHECK_FALSE(base64_decode("YR==").has_value());  // non-zero trailing bits
-    CHECK_FALSE(base64_decode("YW-j").has_value());  // URL-safe alphabet is not accepted
-    judge::Base64Error error;
-    CHECK_FALSE(base64_decode("YWJj*", &error).has_value());
+    auto decode = [](std::string_view text, Base64Error* error = nullptr) {
+        return base64_decode(text, kBase64Tolerant, error);
+    };
+    CHECK(decode("") == "");
+    CHECK(decode("YQ==") == "a");
+    CHECK(decode("YQ") == "a");  // padding may be left out
+    CHECK(decode("YWI=") == "ab");
+    CHECK(decode("YWJj") == "abc");
+    CHECK(decode("YW\nJj\r\n") == "abc");  // wrapped lines
+    CHECK_FALSE(decode("Y").has_value());
+    CHECK_FALSE(decode("YQ=a").has_value());
+    CHECK_FALSE(decode("=YQ").has_value());
+    CHECK_FALSE(decode("YQ===").has_value());
+    CHECK_FALSE(decode("YR==").has_value());  // non-zero trailing bits
+    CHECK_FALSE(decode("YW-j").has_value());  // URL-safe alphabet is not accepted
+    Base64Error error;
+    CHECK_FALSE(decode("YWJj*", &error).has_value());
     CHECK(error.offset == 4);
     std::string all;
     for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-    for (std::size_t n = 0; n < 5; ++n) CHECK(base64_decode(base64_encode(all.substr(0, n))) == all.substr(0, n));
-    CHECK(base64_decode(base64_encode(all)) == all);
+    for (std::size_t n = 0; n < 5; ++n) CHECK(decode(base64_encode(all.substr(0, n))) == all.substr(0, n));
+    CHECK(decode(base64_encode(all)) == all);
     CHECK(base64_encode("abc") == "YWJj");
     CHECK(base64_encode("ab") == "YWI=");
+    // The same decoder under the other rules: the VM protocol's and Judge0's.
+    CHECK_FALSE(base64_decode("YQ").has_value());
+    CHECK_FALSE(base64_decode("YW\nJj").has_value());
+    CHECK(base64_decode("YWI=") == "ab");
+    CHECK(base64_decode("YR==", kBase64Lenient) == "a");
+    CHECK(base64_decode("Y W\nI", kBase64Lenient) == "ab");
+    CHECK_FALSE(base64_decode("YW*I", kBase64Lenient).has_value());
 }
 
 TEST_CASE("the result JSON carries verdicts, figures and messages") {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "api/judge0_submission.hpp"
+#include "languages.hpp"
 #include "service/base64.hpp"
 #include "service/config.hpp"
 
@@ -206,7 +207,7 @@ TEST_CASE("results map to Judge0 status ids; memory limit stays 12 with a messag
     CHECK(c["status_id"] == 6);
     CHECK(c["time"].is_null());
     CHECK(c["memory"].is_null());
-    CHECK(base64_decode(c["compile_output"].get<std::string>()).value() == "main.cpp:1: error");
+    CHECK(base64_decode_lenient(c["compile_output"].get<std::string>()).value() == "main.cpp:1: error");
 }
 
 TEST_CASE("rendering: fields, decimals as strings, base64 wrapped, UTF-8 refusal") {
@@ -269,6 +270,35 @@ TEST_CASE("Judge0 language names carry our real toolchain versions") {
     text.judge0_ids = {43};
     text.judge0_names = {"Plain Text"};
     CHECK(judge0::language_name(text, 43) == "Plain Text");
+}
+
+TEST_CASE("Judge0 names name our toolchain when it differs from Judge0's") {
+    judge::LanguageProfile d;
+    d.name = "D (GDC)";
+    d.version_command = {"gdc", "--version"};
+    CHECK(judge::judge0_name_for_profile("D (DMD 2.089.1)", d) == "D (GDC 2.089.1)");
+    LanguageInfo served;
+    served.version = "12.2.0";
+    served.judge0_ids = {56};
+    served.judge0_names = {judge::judge0_name_for_profile("D (DMD 2.089.1)", d)};
+    CHECK(judge0::language_name(served, 56) == "D (GDC 12.2.0)");
+
+    judge::LanguageProfile c;
+    c.name = "C (GCC, GNU C17)";
+    c.version_command = {"gcc", "--version"};
+    CHECK(judge::judge0_name_for_profile("C (GCC 9.2.0)", c) == "C (GCC 9.2.0)");
+    judge::LanguageProfile pascal;
+    pascal.name = "Pascal (Free Pascal)";
+    pascal.version_command = {"fpc", "-iV"};
+    CHECK(judge::judge0_name_for_profile("Pascal (FPC 3.0.4)", pascal) == "Pascal (FPC 3.0.4)");
+    judge::LanguageProfile erlang;
+    erlang.name = "Erlang (escript)";
+    erlang.version_command = {"erl", "-eval", "io:format(\"OTP ~s~n\", [x])"};
+    CHECK(judge::judge0_name_for_profile("Erlang (OTP 22.2)", erlang) == "Erlang (OTP 22.2)");
+    judge::LanguageProfile go;
+    go.name = "Go";
+    CHECK(judge::judge0_name_for_profile("Go (1.13.5)", go) == "Go (1.13.5)");
+    CHECK(judge::judge0_name_for_profile("Plain Text", go) == "Plain Text");
 }
 
 TEST_CASE("status table and decimals") {

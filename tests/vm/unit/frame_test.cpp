@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "vm/protocol/base64.hpp"
+#include "base64.hpp"
 #include "vm/protocol/frame.hpp"
 
 using namespace ringfence;
