@@ -1,4 +1,4 @@
-// Pieces shared by the sandbox's init and the program stub it forks. Both run
+// Pieces shared by the sandbox's init and the program process it forks. Both run
 // after clone() of a possibly multi-threaded parent: no allocation, no locks.
 #pragma once
 

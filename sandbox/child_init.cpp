@@ -154,8 +154,8 @@ int set_root_readonly(bool readonly) {
     return sys::mount_setattr(AT_FDCWD, "/", 0, &attr);
 }
 
-// Hands the request on to the program stub: the same bytes, stdin/stdout/stderr.
-int forward_to_stub(int sock, const child::RunRequest& req) {
+// Hands the request on to the program process: the same bytes, stdin/stdout/stderr.
+int forward_to_program(int sock, const child::RunRequest& req) {
     iovec iov{req.msg, req.size};
     msghdr mh{};
     mh.msg_iov = &iov;
@@ -265,18 +265,18 @@ void run_init(ChildPlan& plan) noexcept {
     RINGFENCE_CHECK_OR_FAIL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), Stage::spawn, "socketpair");
     // A raw clone, not fork(): glibc's fork handlers would take locks copied
     // from a parent whose other threads may have held them.
-    long stub = syscall(SYS_clone, SIGCHLD, 0, nullptr, nullptr, 0);
-    if (stub < 0) child::fail(plan, Stage::spawn, errno, "clone");
-    if (stub == 0) {
+    long program = syscall(SYS_clone, SIGCHLD, 0, nullptr, nullptr, 0);
+    if (program < 0) child::fail(plan, Stage::spawn, errno, "clone");
+    if (program == 0) {
         close(pair[0]);
-        run_program_stub(plan, pair[1], landlock_fd);
+        run_program_process(plan, pair[1], landlock_fd);
     }
     close(pair[1]);
-    const int stub_sock = pair[0];
+    const int program_sock = pair[0];
 
     int box = open("/box", O_DIRECTORY | O_CLOEXEC);
     if (box < 0) child::fail(plan, Stage::open_box, errno, "/box");
-    close_all_except({plan.ctl_fd, landlock_fd, box, stub_sock});
+    close_all_except({plan.ctl_fd, landlock_fd, box, program_sock});
     control::SimpleMsg ready{{control::Type::ready, sizeof(ready)}};
     if (send_with_fd(plan.ctl_fd, &ready, sizeof(ready), box) < 0) _exit(1);
     close(box);
@@ -291,11 +291,11 @@ void run_init(ChildPlan& plan) noexcept {
         apply_claim_binds(plan, req, landlock_fd);
         RINGFENCE_CHECK_OR_FAIL(set_root_readonly(true), Stage::root_readonly, "/");
     }
-    RINGFENCE_CHECK_OR_FAIL(forward_to_stub(stub_sock, req), Stage::spawn, "forward the run request");
+    RINGFENCE_CHECK_OR_FAIL(forward_to_program(program_sock, req), Stage::spawn, "forward the run request");
     for (int i = 0; i < req.nfds; ++i) close(req.fds[i]);
     if (landlock_fd >= 0) close(landlock_fd);
-    close(stub_sock);
-    reap_until(plan, static_cast<pid_t>(stub));
+    close(program_sock);
+    reap_until(plan, static_cast<pid_t>(program));
 }
 
 }  // namespace ringfence

@@ -1,4 +1,4 @@
-// The sandbox's init (PID 1 of its namespaces) and the program stub it forks.
+// The sandbox's init (PID 1 of its namespaces) and the program process it forks.
 //
 // Both run after clone() of a parent that may be multi-threaded, so this code
 // never allocates, takes no locks and calls only system calls and libcap's
@@ -37,14 +37,14 @@ struct ChildPlan {
     std::size_t path_buffer_size = 0;
 };
 
-// Runs the init: waits for the id maps, builds the tree, forks the program
-// stub, reports `ready`, then serves exactly one run request and exits when the
+// Runs the init: waits for the id maps, builds the tree, forks the program's
+// process, reports `ready`, then serves exactly one run request and exits when the
 // program does. Never returns.
 [[noreturn]] void run_init(ChildPlan& plan) noexcept;
 
 // The program's process, forked by the init while the sandbox is prepared and
 // confined at once (uid, capabilities, no_new_privs, seccomp): a run only hands
 // it stdio, argv and limits over `init_sock`, and it execs. Never returns.
-[[noreturn]] void run_program_stub(ChildPlan& plan, int init_sock, int landlock_fd) noexcept;
+[[noreturn]] void run_program_process(ChildPlan& plan, int init_sock, int landlock_fd) noexcept;
 
 }  // namespace ringfence

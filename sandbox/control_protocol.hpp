@@ -13,8 +13,8 @@ enum class Type : std::uint32_t {
     ready = 1,    // init -> supervisor: tree built; fds: [/box dir]
     error,        // init or program child -> supervisor: a setup step failed
     run,          // supervisor -> init: start the program; fds: [stdin, stdout, stderr, binds...]
-    listener,     // program stub -> supervisor, while preparing: fds: [seccomp notification fd]
-    started,      // program stub -> supervisor: about to execve
+    listener,     // program process -> supervisor, while preparing: fds: [seccomp notification fd]
+    started,      // program process -> supervisor: about to execve
     exited,       // init -> supervisor: the program ended
 };
 
@@ -78,7 +78,7 @@ struct ExitedMsg {
 struct StartedMsg {
     Header header;
     std::int64_t received_ns;  // init got the run request
-    std::int64_t entered_ns;   // the program stub got it (binds attached)
+    std::int64_t entered_ns;   // the program process got it (binds attached)
     std::int64_t confined_ns;  // ... and calls execve
 };
 

@@ -205,7 +205,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     sync_write.reset();
 
     // Wait for `ready` from the init (with the /box fd) and `listener` from the
-    // program stub, in either order, or a precise error from either.
+    // program process, in either order, or a precise error from either.
     pollfd fds[2] = {{sb->ctl_.get(), POLLIN, 0}, {sb->pidfd_.get(), POLLIN, 0}};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kPrepareTimeoutMs);
     while (!sb->box_dir_ || !sb->listener_) {

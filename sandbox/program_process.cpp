@@ -1,4 +1,4 @@
-// The program stub: everything that confines the program and does not depend
+// The program process: everything that confines the program and does not depend
 // on the run happens here, while the sandbox is prepared (off the run's
 // critical path): a new session, the capability bounding set and securebits,
 // the sandbox uid, no capabilities (checked), no_new_privs and the seccomp
@@ -96,7 +96,7 @@ void exec_program(ChildPlan& plan) noexcept {
 
 }  // namespace
 
-void run_program_stub(ChildPlan& plan, int init_sock, int landlock_fd) noexcept {
+void run_program_process(ChildPlan& plan, int init_sock, int landlock_fd) noexcept {
     confine(plan);
     close_all_except({plan.ctl_fd, init_sock, landlock_fd});
 
