@@ -1,6 +1,8 @@
 #include "ringfence/run_result.hpp"
 
 #include <array>
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace ringfence {
@@ -67,6 +69,14 @@ std::string to_json(const RunResult& r, bool include_data) {
         j["stderr"] = r.stderr_data;
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool write_result_json(const std::string& path, const std::string& json) {
+    const std::string line = json + "\n";
+    if (path == "-") return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+    std::ofstream out(path, std::ios::trunc);
+    out << line;
+    return static_cast<bool>(out);
 }
 
 }  // namespace ringfence

@@ -64,4 +64,8 @@ struct RunResult {
 // The documented result JSON (see README "Result JSON").
 std::string to_json(const RunResult& result, bool include_data = false);
 
+// Writes a result's JSON (and a newline) to `path`, or to stdout for "-", as
+// `--result` does. False when the file could not be written.
+bool write_result_json(const std::string& path, const std::string& json);
+
 }  // namespace ringfence

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -200,18 +199,9 @@ int cmd_run(int argc, char** argv) {
         return 3;
     }
     RunResult result = (*launcher)->run(spec);
-    if (!result_path.empty()) {
-        std::string json = to_json(result) + "\n";
-        if (result_path == "-") {
-            std::fwrite(json.data(), 1, json.size(), stdout);
-        } else {
-            std::ofstream out(result_path, std::ios::trunc);
-            out << json;
-            if (!out) {
-                std::fprintf(stderr, "ringfence run: cannot write %s\n", result_path.c_str());
-                return 3;
-            }
-        }
+    if (!result_path.empty() && !write_result_json(result_path, to_json(result))) {
+        std::fprintf(stderr, "ringfence run: cannot write %s\n", result_path.c_str());
+        return 3;
     }
     if (result.status == RunStatus::setup_error) {
         std::fprintf(stderr, "ringfence run: sandbox setup failed: %s\n", result.error.c_str());

@@ -133,6 +133,15 @@ Timing median(const std::vector<Timing>& v) {
 }
 
 // One bare compile and `tests` bare runs on `streams` threads.
+// Runs `worker` on `streams` threads at once (this one included) and waits for all.
+template <typename Worker>
+void run_streams(int streams, Worker& worker) {
+    std::vector<std::thread> threads;
+    for (int s = 1; s < streams; ++s) threads.emplace_back([&] { worker(); });
+    worker();
+    for (auto& t : threads) t.join();
+}
+
 Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams) {
     std::string dir = (fs::temp_directory_path() / "rf-judge-bench-XXXXXX").string();
     if (!mkdtemp(dir.data())) die("mkdtemp");
@@ -154,10 +163,7 @@ Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams
             if (!spawn(run, dir, inputs.stdin_files[i], &out) || out != inputs.expected[i]) ok = false;
         }
     };
-    std::vector<std::thread> threads;
-    for (int s = 1; s < streams; ++s) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+    run_streams(streams, worker);
     double elapsed = ms_since(start);
     fs::remove_all(dir);
     if (!ok) die("a bare run gave the wrong answer");
@@ -203,10 +209,7 @@ Timing launcher_only(Launcher& launcher, const judge::LanguageProfile& cpp,
             if (r.status != RunStatus::ok || r.stdout_data != inputs.expected[i]) ok = false;
         }
     };
-    std::vector<std::thread> threads;
-    for (int s = 1; s < streams; ++s) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+    run_streams(streams, worker);
     double elapsed = ms_since(start);
     fs::remove_all(dir);
     if (!ok) die("a sandboxed run gave the wrong answer");

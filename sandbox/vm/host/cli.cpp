@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 
 #include "tier.hpp"
 
@@ -50,18 +49,9 @@ int run_command_in_vm(const RunSpec& spec, const VmCliOptions& options, const st
         return 3;
     }
     const VmRunResult result = (*tier)->run(spec);
-    if (!result_path.empty()) {
-        const std::string json = to_json(result) + "\n";
-        if (result_path == "-") {
-            std::fwrite(json.data(), 1, json.size(), stdout);
-        } else {
-            std::ofstream out(result_path, std::ios::trunc);
-            out << json;
-            if (!out) {
-                std::fprintf(stderr, "ringfence run: cannot write %s\n", result_path.c_str());
-                return 3;
-            }
-        }
+    if (!result_path.empty() && !write_result_json(result_path, to_json(result))) {
+        std::fprintf(stderr, "ringfence run: cannot write %s\n", result_path.c_str());
+        return 3;
     }
     if (result.result.status == RunStatus::setup_error) {
         std::fprintf(stderr, "ringfence run: the VM could not run the program: %s\n", result.result.error.c_str());

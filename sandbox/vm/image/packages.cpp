@@ -78,20 +78,20 @@ std::string PackageDb::resolve(const std::string& dependency) const {
 
 Result<std::vector<std::string>> PackageDb::closure(const std::vector<std::string>& roots) const {
     std::set<std::string> seen;
-    std::vector<std::string> todo;
+    std::vector<std::string> pending;
     for (const auto& r : roots) {
         const std::string name = resolve(r);
         if (name.empty()) return input_error("package '" + r + "' is not installed on this host");
-        todo.push_back(name);
+        pending.push_back(name);
     }
-    while (!todo.empty()) {
-        const std::string name = todo.back();
-        todo.pop_back();
+    while (!pending.empty()) {
+        const std::string name = pending.back();
+        pending.pop_back();
         if (!seen.insert(name).second) continue;
         for (const auto& alternatives : packages_.at(name).depends)
             for (const auto& alt : alternatives)
                 if (const std::string dep = resolve(alt); !dep.empty()) {
-                    todo.push_back(dep);
+                    pending.push_back(dep);
                     break;
                 }
     }
