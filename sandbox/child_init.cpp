@@ -213,18 +213,10 @@ void reset_signals() {
 }  // namespace
 
 void run_init(ChildPlan& plan) noexcept {
-    // Die with the thread that created us, whatever happens to the supervisor.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
     // The parent may be serving other runs: holding copies of their pipes would
     // keep them open, so every inherited fd goes at once.
-    close_all_except({plan.ctl_fd, plan.sync_fd});
+    close_all_except({plan.ctl_fd});
     reset_signals();
-    char byte;
-    ssize_t got;
-    do got = read(plan.sync_fd, &byte, 1);
-    while (got < 0 && errno == EINTR);
-    if (got != 1) _exit(1);  // the parent gave up before writing the id maps
-    close(plan.sync_fd);
     if (plan.unshare_cgroup_ns)
         RINGFENCE_CHECK_OR_FAIL(unshare(CLONE_NEWCGROUP), Stage::set_ids, "cgroup namespace");
 
@@ -263,8 +255,7 @@ void run_init(ChildPlan& plan) noexcept {
     // The program's process, confined now rather than during the run.
     int pair[2];
     RINGFENCE_CHECK_OR_FAIL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), Stage::spawn, "socketpair");
-    // A raw clone, not fork(): glibc's fork handlers would take locks copied
-    // from a parent whose other threads may have held them.
+    // A raw clone: the init registers no fork handlers and needs none run.
     long program = syscall(SYS_clone, SIGCHLD, 0, nullptr, nullptr, 0);
     if (program < 0) child::fail(plan, Stage::spawn, errno, "clone");
     if (program == 0) {

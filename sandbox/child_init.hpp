@@ -1,9 +1,8 @@
 // The sandbox's init (PID 1 of its namespaces) and the program process it forks.
 //
-// Both run after clone() of a parent that may be multi-threaded, so this code
-// never allocates, takes no locks and calls only system calls and libcap's
-// syscall wrappers. Everything it needs is prepared by the parent in a
-// ChildPlan before the clone; each child reads its own copy.
+// Both live in the init executable (init_main.cpp), never in the supervisor.
+// Past setup they allocate nothing: every buffer is in the ChildPlan, so a run
+// costs only the system calls it needs.
 #pragma once
 
 #include <sys/capability.h>
@@ -21,14 +20,13 @@ struct ChildPlan {
     const SeccompProgram* seccomp = nullptr;
     cap_t no_capabilities = nullptr;  // an all-clear capability state, made by the parent
     int ctl_fd = -1;    // init's end of the control socket
-    int sync_fd = -1;   // read end of the pipe the parent writes once the id maps are in place
     bool root_mode = false;      // ids: init is 0 inside, the program kSandboxUid (two host ids)
     bool use_landlock = false;
     bool allow_network = false;
     bool unshare_cgroup_ns = false;  // when not born into its cgroup (v1): root the cgroup ns there
     const char* hostname = "ringfence";
 
-    // Scratch space, allocated by the parent.
+    // Scratch space.
     char* message = nullptr;          // receives the run request
     std::size_t message_capacity = 0;
     char** argv = nullptr;            // kMaxArgs + 1 entries each
@@ -37,7 +35,7 @@ struct ChildPlan {
     std::size_t path_buffer_size = 0;
 };
 
-// Runs the init: waits for the id maps, builds the tree, forks the program's
+// Runs the init (its id maps are in place): builds the tree, forks the program's
 // process, reports `ready`, then serves exactly one run request and exits when the
 // program does. Never returns.
 [[noreturn]] void run_init(ChildPlan& plan) noexcept;

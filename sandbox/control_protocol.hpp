@@ -24,7 +24,7 @@ enum class Stage : std::int32_t {
     make_dir, make_file, make_symlink, write_file, mount_proc, mount_mask, mount_tmpfs,
     pivot_root, hostname, landlock, open_box, send_ready, receive_run, claim_bind,
     root_readonly, spawn, program_stdio, program_cwd, program_rlimit, program_caps,
-    program_ids, program_no_new_privs, program_landlock, program_seccomp, program_exec,
+    program_ids, program_no_new_privs, program_landlock, program_seccomp, program_exec, read_plan,
 };
 
 const char* describe(Stage stage) noexcept;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "init_image.hpp"
 #include "landlock.hpp"
 #include "prepared_sandbox.hpp"
 #include "sandbox_pool.hpp"
@@ -124,8 +125,9 @@ Result<std::unique_ptr<Launcher>> Launcher::create(LauncherConfig config) {
     }
     ctx->broker = std::make_unique<MountBroker>(ctx->root_mode);
     ctx->landlock = landlock::abi_version() > 0;
-    ctx->no_capabilities = cap_init();
-    if (!ctx->no_capabilities) return internal_error("cap_init", errno);
+    auto image = open_init_image();
+    if (!image) return image.error();
+    ctx->init_image = std::move(*image);
     ctx->config = std::move(config);
     return std::unique_ptr<Launcher>(std::make_unique<LauncherImpl>(std::move(ctx)));
 }

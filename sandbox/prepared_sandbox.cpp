@@ -15,8 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "child_init.hpp"
 #include "control_protocol.hpp"
+#include "init_clone.hpp"
+#include "init_plan.hpp"
 #include "fd_passing.hpp"
 #include "id_map.hpp"
 #include "syscalls.hpp"
@@ -82,6 +83,7 @@ const char* control::describe(Stage stage) noexcept {
         case Stage::program_landlock: return "enforcing Landlock";
         case Stage::program_seccomp: return "installing the seccomp filter";
         case Stage::program_exec: return "executing the program";
+        case Stage::read_plan: return "reading the sandbox plan";
     }
     return "unknown step";
 }
@@ -114,12 +116,16 @@ void PreparedSandbox::kill_and_reap() {
 Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext& ctx,
                                                                   const SandboxShape& shape) {
     const auto start = std::chrono::steady_clock::now();
+    // The child runs on this stack and reads `exec` until it execs: both must
+    // outlive it, so they are declared before (and destroyed after) the
+    // sandbox, whose destructor reaps the child.
+    auto stack = InitStack::allocate();
+    if (!stack) return stack.error();
+    InitExec exec;
     std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
 
-    auto seccomp = ctx.seccomp_for(shape.profile);
-    if (!seccomp) return seccomp.error();
-    auto mounts = ctx.mounts_for(shape);
-    if (!mounts) return mounts.error();
+    auto plan_fd = ctx.init_plan_for(shape);
+    if (!plan_fd) return plan_fd.error();
     if (ctx.uids) {
         auto lease = ctx.uids->lease();
         if (!lease) return lease.error();
@@ -139,28 +145,25 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     if (pipe2(pp, O_CLOEXEC) < 0) return setup_error("pipe", errno);
     UniqueFd sync_read(pp[0]), sync_write(pp[1]);
 
-    // Everything the child touches is allocated now, before the clone.
-    std::vector<char> message(control::kMaxRunMessage);
-    std::vector<char*> argv(control::kMaxArgs + 1), envp(control::kMaxArgs + 1);
-    std::vector<char> path_buffer(4096);
-    ChildPlan plan;
-    plan.mounts = mounts->get();
-    plan.seccomp = seccomp->get();
-    plan.no_capabilities = ctx.no_capabilities;
-    plan.ctl_fd = ctl_child.get();
-    plan.sync_fd = sync_read.get();
-    plan.root_mode = ctx.root_mode;
-    plan.use_landlock = ctx.landlock;
-    plan.allow_network = shape.network;
-    plan.message = message.data();
-    plan.message_capacity = message.size();
-    plan.argv = argv.data();
-    plan.envp = envp.data();
-    plan.path_buffer = path_buffer.data();
-    plan.path_buffer_size = path_buffer.size();
-
     const bool into_cgroup = sb->cgroup_ && sb->cgroup_->clone_into_fd() >= 0;
-    plan.unshare_cgroup_ns = !into_cgroup;
+    InitFlags flags;
+    flags.root_mode = ctx.root_mode;
+    flags.use_landlock = ctx.landlock;
+    flags.allow_network = shape.network;
+    flags.unshare_cgroup_ns = !into_cgroup;
+    // The init's argv, built before the clone: the child must not allocate.
+    std::string args_text[4] = {"ringfence-init", std::to_string(ctl_child.get()),
+                                std::to_string((*plan_fd)->get()), std::to_string(encode_init_flags(flags))};
+    char* init_argv[5] = {args_text[0].data(), args_text[1].data(), args_text[2].data(), args_text[3].data(),
+                          nullptr};
+    char* init_envp[1] = {nullptr};
+    exec.sync_fd = sync_read.get();
+    exec.image_fd = ctx.init_image.get();
+    exec.inherit_fds[0] = ctl_child.get();
+    exec.inherit_fds[1] = (*plan_fd)->get();
+    exec.argv = init_argv;
+    exec.envp = init_envp;
+
     clone_args args{};
     args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
     if (!shape.network) args.flags |= CLONE_NEWNET;
@@ -172,20 +175,15 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     int pidfd = -1;
     args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
-    long pid = sys::clone3(&args);
+    long pid = clone_init(args, *stack, exec);
     if (pid < 0) return setup_error("clone3 with new namespaces", errno);
-    if (pid == 0) {
-        ctl_parent.release();  // the child's copies are closed by run_init; never run destructors here
-        sync_write.release();
-        close(sp[0]);
-        close(pp[1]);
-        run_init(plan);
-    }
     sb->pid_ = static_cast<pid_t>(pid);
     sb->pidfd_.reset(pidfd);
     sb->ctl_ = std::move(ctl_parent);
     ctl_child.reset();
     sync_read.reset();
+    // From here every way out either returns the sandbox (the init has exec'd:
+    // it sent `ready`) or destroys it, reaping the init before `stack` goes.
 
     if (sb->cgroup_ && !into_cgroup)
         if (auto r = sb->cgroup_->attach(sb->pid_); !r) return r.error();
@@ -217,6 +215,8 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
         if (n < 0) return setup_error("poll", errno);
         if (n == 0) continue;
         if (!(fds[0].revents & POLLIN)) {
+            if (int err = exec.failed_errno.load(std::memory_order_acquire))
+                return setup_error("executing the sandbox init", err);
             if (fds[1].revents) return setup_error("the sandbox init died while building the sandbox");
             return setup_error("the sandbox init closed its control socket");
         }

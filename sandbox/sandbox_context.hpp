@@ -1,7 +1,6 @@
 // State shared by every sandbox of one Launcher: fixed after Launcher::create.
 #pragma once
 
-#include <sys/capability.h>
 #include <sys/types.h>
 
 #include <map>
@@ -15,6 +14,7 @@
 #include "ringfence/launcher.hpp"
 #include "seccomp_policy.hpp"
 #include "uid_pool.hpp"
+#include "unique_fd.hpp"
 
 namespace ringfence {
 
@@ -40,30 +40,22 @@ struct SandboxContext {
     std::unique_ptr<UidPool> uids;           // null when rootless
     std::unique_ptr<MountBroker> broker;     // detached trees for binds
     bool landlock = false;
-    cap_t no_capabilities = nullptr;
+    UniqueFd init_image;  // sealed memfd holding the init executable
 
     std::string measured_by() const { return cgroups ? cgroups->measured_by() : "rusage"; }
 
-    // Compiled once per profile and box size; profiles are immutable once loaded.
+    // The init's plan for a shape (mounts and seccomp), as a sealed memfd:
+    // built once per profile and box size; profiles are immutable once loaded.
     // Entries keep their profile alive, so a cached address is never reused.
-    Result<std::shared_ptr<const SeccompProgram>> seccomp_for(
-        const std::shared_ptr<const SecurityProfile>& profile);
-    Result<std::shared_ptr<const MountPlan>> mounts_for(const SandboxShape& shape);
-
-    ~SandboxContext();
+    Result<std::shared_ptr<const UniqueFd>> init_plan_for(const SandboxShape& shape);
 
 private:
     std::mutex cache_mutex_;
-    struct SeccompEntry {
+    struct PlanEntry {
         std::shared_ptr<const SecurityProfile> profile;
-        std::shared_ptr<const SeccompProgram> program;
+        std::shared_ptr<const UniqueFd> plan;
     };
-    struct MountEntry {
-        std::shared_ptr<const SecurityProfile> profile;
-        std::shared_ptr<const MountPlan> plan;
-    };
-    std::map<const SecurityProfile*, SeccompEntry> seccomp_cache_;
-    std::map<std::pair<const SecurityProfile*, std::uint64_t>, MountEntry> mount_cache_;
+    std::map<std::pair<const SecurityProfile*, std::uint64_t>, PlanEntry> plan_cache_;
 };
 
 }  // namespace ringfence
