@@ -80,7 +80,11 @@ Result<void> Dir::write(const char* file, std::string_view value) const {
     UniqueFd f(::openat(fd(), file, O_WRONLY | O_TRUNC | O_CLOEXEC));
     if (!f) return setup_error("cannot open " + path_ + "/" + file + " for writing", errno);
     // Control files take one value per write(2); a short write is a failure.
-    ssize_t n = ::write(f.get(), value.data(), value.size());
+    // Lowering a v1 memory limit reclaims first and gives up with EINTR when
+    // any signal is pending: the write is idempotent, so it is simply retried.
+    ssize_t n;
+    do n = ::write(f.get(), value.data(), value.size());
+    while (n < 0 && errno == EINTR);
     if (n < 0)
         return setup_error("writing '" + std::string(value) + "' to " + path_ + "/" + file, errno);
     if (static_cast<std::size_t>(n) != value.size())

@@ -108,7 +108,7 @@ void PreparedSandbox::kill_and_reap() {
     // only after the kernel has reaped them all.
     sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
     siginfo_t info{};
-    while (waitid(kPidfdIdType, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+    while (waitid(kPidfdIdType, static_cast<id_t>(pidfd_.get()), &info, WEXITED | __WALL) < 0 && errno == EINTR) {
     }
     reaped_ = true;
 }
@@ -174,7 +174,10 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     }
     int pidfd = -1;
     args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
+    // No SIGCHLD: the init is watched through its pidfd, and a signal for every
+    // sandbox's end would only interrupt system calls elsewhere in the service
+    // (a pending SIGCHLD once failed a cgroup limit write with EINTR).
+    args.exit_signal = 0;
     long pid = clone_init(args, *stack, exec);
     if (pid < 0) return setup_error("clone3 with new namespaces", errno);
     sb->pid_ = static_cast<pid_t>(pid);
