@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -271,6 +272,21 @@ void run_init(ChildPlan& plan) noexcept {
     control::SimpleMsg ready{{control::Type::ready, sizeof(ready)}};
     if (send_with_fd(plan.ctl_fd, &ready, sizeof(ready), box) < 0) _exit(1);
     close(box);
+
+    // A run without binds goes straight to the program's process; the init
+    // learns of it only when the program ends. A run with binds comes here.
+    const int program_pidfd = sys::pidfd_open(static_cast<pid_t>(program));
+    if (program_pidfd < 0) child::fail(plan, Stage::spawn, errno, "pidfd_open");
+    pollfd wait_for[2] = {{plan.ctl_fd, POLLIN, 0}, {program_pidfd, POLLIN, 0}};
+    while (poll(wait_for, 2, -1) < 0)
+        if (errno != EINTR) child::fail(plan, Stage::receive_run, errno, "poll");
+    if (!(wait_for[0].revents & POLLIN) && (wait_for[1].revents & POLLIN)) {
+        if (landlock_fd >= 0) close(landlock_fd);
+        close(program_sock);
+        close(program_pidfd);
+        reap_until(plan, static_cast<pid_t>(program));
+    }
+    close(program_pidfd);
 
     child::RunRequest req;
     const bool received = child::receive_run(plan, plan.ctl_fd, true, req);

@@ -11,23 +11,33 @@
 
 namespace ringfence {
 
-// Sends `size` bytes with `fd` attached when fd >= 0. 0, or -1 and errno.
-inline int send_with_fd(int sock, const void* data, std::size_t size, int fd) noexcept {
+// Sends `size` bytes with the `count` fds attached (none when count is 0). 0, or -1 and errno.
+inline int send_with_fds(int sock, const void* data, std::size_t size, const int* fds, std::size_t count) noexcept {
+    constexpr std::size_t kMaxSent = 4;
+    if (count > kMaxSent) {
+        errno = EINVAL;
+        return -1;
+    }
     iovec iov{const_cast<void*>(data), size};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(kMaxSent * sizeof(int))];
+    if (count > 0) {
         mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
+        mh.msg_controllen = CMSG_SPACE(count * sizeof(int));
         cmsghdr* c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        c->cmsg_len = CMSG_LEN(count * sizeof(int));
+        std::memcpy(CMSG_DATA(c), fds, count * sizeof(int));
     }
     return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+// Sends `size` bytes with `fd` attached when fd >= 0. 0, or -1 and errno.
+inline int send_with_fd(int sock, const void* data, std::size_t size, int fd) noexcept {
+    return send_with_fds(sock, data, size, &fd, fd >= 0 ? 1 : 0);
 }
 
 // The most descriptors one datagram of ours carries: stdio plus the binds.

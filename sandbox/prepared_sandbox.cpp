@@ -224,9 +224,10 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
             return setup_error("the sandbox init closed its control socket");
         }
         alignas(control::ErrorMsg) char buf[sizeof(control::ErrorMsg)];
-        int received = -1;
-        ssize_t got = receive_with_fd(sb->ctl_.get(), buf, sizeof(buf), &received, MSG_DONTWAIT);
-        UniqueFd fd(received);
+        int received[2] = {-1, -1};
+        std::size_t nfds = 0;
+        ssize_t got = receive_with_fds(sb->ctl_.get(), buf, sizeof(buf), received, 2, &nfds, MSG_DONTWAIT);
+        UniqueFd fd(received[0]), second_fd(received[1]);
         if (got < 0 && errno == EAGAIN) continue;
         if (got < static_cast<ssize_t>(sizeof(control::Header)))
             return setup_error("reading the sandbox init's report", got < 0 ? errno : EPROTO);
@@ -237,8 +238,12 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
             return setup_error(std::string(control::describe(e->stage)) + " (" + detail + ")", e->sys_errno);
         }
         if (header->type == control::Type::ready && fd && !sb->box_dir_) sb->box_dir_ = std::move(fd);
-        else if (header->type == control::Type::listener && fd && !sb->listener_) sb->listener_ = std::move(fd);
-        else return setup_error("unexpected message from the sandbox init", EPROTO);
+        else if (header->type == control::Type::listener && fd && second_fd && !sb->listener_) {
+            sb->listener_ = std::move(fd);
+            sb->program_ctl_ = std::move(second_fd);
+        } else {
+            return setup_error("unexpected message from the sandbox init", EPROTO);
+        }
     }
     sb->prepare_us_ = micros_since(start);
     return sb;

@@ -43,6 +43,7 @@ private:
     UniqueFd ctl_;
     UniqueFd box_dir_;   // the sandbox's /box tmpfs, for files placed before the run
     UniqueFd listener_;  // seccomp notifications of the program's process
+    UniqueFd program_ctl_;  // straight to the program's process: runs without binds go here
     pid_t pid_ = -1;
     bool reaped_ = false;
     std::uint64_t prepare_us_ = 0;

@@ -9,7 +9,9 @@
 #include <linux/filter.h>
 #include <linux/securebits.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -27,7 +29,7 @@ namespace {
 
 using control::Stage;
 
-void confine(ChildPlan& plan) noexcept {
+void confine(ChildPlan& plan, int supervisor_end) noexcept {
     // A new session: no controlling terminal, so no TIOCSTI against the caller's.
     RINGFENCE_CHECK_OR_FAIL(setsid(), Stage::setsid, "setsid");
     // The bounding set and securebits need CAP_SETPCAP: before the uid change.
@@ -60,9 +62,24 @@ void confine(ChildPlan& plan) noexcept {
     int listener = sys::seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
     if (listener < 0) child::fail(plan, Stage::program_seccomp, errno, "install");
     control::SimpleMsg m{{control::Type::listener, sizeof(m)}};
-    if (send_with_fd(plan.ctl_fd, &m, sizeof(m), listener) < 0)
+    const int handed[2] = {listener, supervisor_end};
+    if (send_with_fds(plan.ctl_fd, &m, sizeof(m), handed, 2) < 0)
         child::fail(plan, Stage::program_seccomp, errno, "hand over the listener");
     close(listener);
+    close(supervisor_end);
+}
+
+// A run without binds needs nothing of the init, so the supervisor sends it
+// here directly (one wake-up less); a run with binds comes through the init,
+// which mounts them first.
+void receive_request(ChildPlan& plan, int init_sock, int direct_sock, child::RunRequest& req) noexcept {
+    pollfd fds[2] = {{init_sock, POLLIN, 0}, {direct_sock, POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0)
+        if (errno != EINTR) child::fail(plan, Stage::receive_run, errno, "poll");
+    const bool direct = (fds[1].revents & POLLIN) != 0;
+    if (!child::receive_run(plan, direct ? direct_sock : init_sock, false, req))
+        child::fail(plan, Stage::receive_run, EPROTO, "malformed run request");
+    if (direct) req.msg->received_ns = child::monotonic_ns();
 }
 
 void exec_program(ChildPlan& plan) noexcept {
@@ -97,12 +114,14 @@ void exec_program(ChildPlan& plan) noexcept {
 }  // namespace
 
 void run_program_process(ChildPlan& plan, int init_sock, int landlock_fd) noexcept {
-    confine(plan);
-    close_all_except({plan.ctl_fd, init_sock, landlock_fd});
+    int direct[2];
+    RINGFENCE_CHECK_OR_FAIL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, direct), Stage::spawn,
+                            "socketpair");
+    confine(plan, direct[0]);
+    close_all_except({plan.ctl_fd, init_sock, landlock_fd, direct[1]});
 
     child::RunRequest req;
-    if (!child::receive_run(plan, init_sock, false, req))
-        child::fail(plan, Stage::receive_run, EPROTO, "malformed run request from init");
+    receive_request(plan, init_sock, direct[1], req);
     const std::int64_t entered_ns = child::monotonic_ns();
     for (int i = 0; i < 3; ++i)
         RINGFENCE_CHECK_OR_FAIL(dup2(req.fds[i], i), Stage::program_stdio, "dup2");

@@ -314,8 +314,10 @@ private:
             int fd = fds[i].get();
             std::memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
         }
+        // Binds need the init to mount them; anything else goes straight to the program's process.
+        const int to = targets.empty() ? sb_.program_ctl_.get() : sb_.ctl_.get();
         started_at_ = Clock::now();
-        if (sendmsg(sb_.ctl_.get(), &mh, MSG_NOSIGNAL) < 0) return setup_error("sending the run request", errno);
+        if (sendmsg(to, &mh, MSG_NOSIGNAL) < 0) return setup_error("sending the run request", errno);
         return {};  // our copies of the fds close here: the sandbox holds the only write ends
     }
 
