@@ -1,5 +1,5 @@
-// Pieces shared by the sandbox's init and the program process it forks. Both run
-// after clone() of a possibly multi-threaded parent: no allocation, no locks.
+// Pieces shared by the sandbox's init and the program process it forks, both in
+// the init executable. Past setup they allocate nothing: buffers are in the plan.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,8 @@
 // Messages on the SOCK_SEQPACKET control socket between the supervisor and a
-// sandbox's init (and, once, the program child). Fixed layouts: the init side
-// runs after clone() in a possibly multi-threaded parent, so it parses without
-// allocating. One datagram per message; file descriptors ride as SCM_RIGHTS.
+// sandbox's init (and the program's process, which also takes a run request
+// directly on its own socket). Fixed layouts, parsed in place without
+// allocating on the run's path. One datagram per message; file descriptors
+// ride as SCM_RIGHTS.
 #pragma once
 
 #include <cstddef>

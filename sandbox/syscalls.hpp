@@ -57,10 +57,10 @@ inline int landlock_restrict_self(int ruleset_fd, std::uint32_t flags) {
     return static_cast<int>(::syscall(SYS_landlock_restrict_self, ruleset_fd, flags));
 }
 
-// Credentials must change through the raw system calls in a cloned child:
-// glibc's setgroups/setresuid/setresgid apply the change to every thread it
-// believes exists (__nptl_setxid), and a child cloned from a multi-threaded
-// parent inherits that belief and waits forever for threads it does not have.
+// Credentials change through the raw system calls: glibc's setgroups,
+// setresuid and setresgid broadcast the change to every thread glibc believes
+// exists (__nptl_setxid), bookkeeping that a process made by a raw clone (the
+// program's process, forked so by the init) must not depend on.
 inline int drop_supplementary_groups() { return static_cast<int>(::syscall(SYS_setgroups, 0, nullptr)); }
 inline int set_uid(uid_t uid) { return static_cast<int>(::syscall(SYS_setresuid, uid, uid, uid)); }
 inline int set_gid(gid_t gid) { return static_cast<int>(::syscall(SYS_setresgid, gid, gid, gid)); }
