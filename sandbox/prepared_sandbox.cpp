@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,10 +118,16 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
                                                                   const SandboxShape& shape) {
     const auto start = std::chrono::steady_clock::now();
     // The child runs on this stack and reads `exec` until it execs: both must
-    // outlive it, so they are declared before (and destroyed after) the
-    // sandbox, whose destructor reaps the child.
-    auto stack = InitStack::allocate();
-    if (!stack) return stack.error();
+    // outlive it. Every way out of this function either returns the sandbox
+    // (its init has exec'd) or destroys it, reaping the init, so the next
+    // prepare on this thread may use the stack again: one per thread, kept,
+    // because unmapping it would cost a TLB shootdown across our threads.
+    thread_local std::optional<InitStack> stack;
+    if (!stack) {
+        auto fresh = InitStack::allocate();
+        if (!fresh) return fresh.error();
+        stack.emplace(std::move(*fresh));
+    }
     InitExec exec;
     std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
 
@@ -186,7 +193,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     ctl_child.reset();
     sync_read.reset();
     // From here every way out either returns the sandbox (the init has exec'd:
-    // it sent `ready`) or destroys it, reaping the init before `stack` goes.
+    // it sent `ready`) or destroys it, reaping the init before `exec` goes.
 
     if (sb->cgroup_ && !into_cgroup)
         if (auto r = sb->cgroup_->attach(sb->pid_); !r) return r.error();
