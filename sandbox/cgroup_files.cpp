@@ -39,13 +39,30 @@ Result<Dir> Dir::open(std::string path) {
 
 bool Dir::has(const char* file) const { return ::faccessat(fd(), file, F_OK, 0) == 0; }
 
-Result<std::string> Dir::read(const char* file) const {
+Result<int> Dir::reading_fd(const char* file, UniqueFd& fresh) const {
+    if (std::string_view(file).rfind("cgroup.", 0) == 0) {
+        fresh.reset(::openat(fd(), file, O_RDONLY | O_CLOEXEC));
+        if (!fresh) return setup_error("cannot open " + path_ + "/" + file, errno);
+        return fresh.get();
+    }
+    std::lock_guard lock(open_files_->mutex);
+    auto& fds = open_files_->fds;
+    if (auto it = fds.find(std::string_view(file)); it != fds.end()) return it->second.get();
     UniqueFd f(::openat(fd(), file, O_RDONLY | O_CLOEXEC));
     if (!f) return setup_error("cannot open " + path_ + "/" + file, errno);
+    const int raw = f.get();
+    fds.emplace(file, std::move(f));
+    return raw;
+}
+
+Result<std::string> Dir::read(const char* file) const {
+    UniqueFd fresh;
+    auto f = reading_fd(file, fresh);
+    if (!f) return std::move(f).error();
     std::string text;
     char buf[4096];
     for (;;) {
-        ssize_t n = ::read(f.get(), buf, sizeof buf);
+        ssize_t n = ::pread(*f, buf, sizeof buf, static_cast<off_t>(text.size()));
         if (n < 0) {
             if (errno == EINTR) continue;
             return setup_error("cannot read " + path_ + "/" + file, errno);

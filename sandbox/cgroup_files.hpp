@@ -8,6 +8,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,8 +44,20 @@ public:
     Result<std::vector<pid_t>> read_pids() const;  // cgroup.procs
 
 private:
+    // The controllers' counters (memory.*, pids.*, cpu*.*), read on every run,
+    // stay open and are read again from offset 0, where cgroup files regenerate
+    // their text: an open and a close less per read on the run's path. The core
+    // cgroup.* files (membership, populated) are read rarely, afresh each time.
+    struct OpenFiles {
+        std::mutex mutex;
+        std::map<std::string, UniqueFd, std::less<>> fds;
+    };
+    // The fd to read `file` through: a kept one, or one opened into `fresh`.
+    Result<int> reading_fd(const char* file, UniqueFd& fresh) const;
+
     std::string path_;
     UniqueFd fd_;
+    std::unique_ptr<OpenFiles> open_files_ = std::make_unique<OpenFiles>();
 };
 
 // Parsers for the kernel's formats (pure, unit-tested).
