@@ -153,6 +153,33 @@ TEST_CASE("no environment variable and no file descriptor of the caller leaks in
     unsetenv("RINGFENCE_SECRET_TOKEN");
 }
 
+// The probes come in through a bind, so the runs above go through the init;
+// a run without binds is handed straight to the program's process instead,
+// and must be confined just the same.
+TEST_CASE("a run without binds (handed straight to the program's process) is confined the same") {
+    setenv("RINGFENCE_SECRET_TOKEN", "hunter2", 1);
+    int leaked = open("/etc/hostname", O_RDONLY);  // not CLOEXEC on purpose
+    RunSpec spec = probe_spec("unused");
+    spec.binds.clear();
+    spec.env = {"ONLY=this"};
+    spec.argv = {"/bin/sh", "-c",
+                 "ls /proc/$$/fd; grep -E '^(Uid|Cap...|NoNewPrivs|Seccomp):' /proc/self/status; env"};
+    auto r = run(spec);
+    close(leaked);
+    unsetenv("RINGFENCE_SECRET_TOKEN");
+    REQUIRE(r.status == RunStatus::ok);
+    CHECK(r.stdout_data.rfind("0\n1\n2\n", 0) == 0);
+    for (const char* line : {"Uid:\t1000\t1000\t1000\t1000", "CapInh:\t0000000000000000",
+                             "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000",
+                             "CapBnd:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1",
+                             "Seccomp:\t2"}) {
+        CAPTURE(line);
+        CHECK(r.stdout_data.find(line) != std::string::npos);
+    }
+    CHECK(r.stdout_data.find("ONLY=this") != std::string::npos);
+    CHECK(r.stdout_data.find("hunter2") == std::string::npos);
+}
+
 TEST_CASE("Landlock scopes signals: the program cannot signal its own init") {
     // PID 1 of a namespace silently ignores signals from inside it (kill()
     // returns 0); the EPERM comes from Landlock's signal scoping alone.
