@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "cgroup_detect.hpp"
+#include "init_image.hpp"
 #include "unique_fd.hpp"
 
 namespace ringfence {
@@ -224,6 +225,37 @@ std::vector<HostFinding> syscall_findings() {
     return out;
 }
 
+// Every sandbox's init runs from a sealed memfd (init_image.hpp): make one
+// and really exec it. Started without its arguments, the init exits with 2.
+HostFinding init_image_finding() {
+    HostFinding f{"executable memfd (the sandbox init)", false, true, "", ""};
+    const std::string noexec = sysctl("vm.memfd_noexec");
+    const std::string setting = noexec.empty() ? "" : " (vm.memfd_noexec=" + noexec + ")";
+    auto image = open_init_image();
+    if (!image) {
+        f.detail = image.error().describe() + setting;
+    } else {
+        constexpr int kExecFailed = 100;  // + errno % 100: apart from the init's own 2
+        const int fd = image->get();
+        const int code = in_child([fd] {
+            char name[] = "ringfence-init";
+            char* argv[] = {name, nullptr};
+            char* envp[] = {nullptr};
+            ::syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+            return kExecFailed + errno % 100;
+        });
+        f.ok = code == 2;
+        f.detail = f.ok ? "the init image executes" + setting
+                        : (code >= kExecFailed ? "exec refused: " + errno_name(code - kExecFailed)
+                                               : "the init image exited with " + std::to_string(code)) +
+                              setting;
+    }
+    if (!f.ok)
+        f.fix = "sysctl -w vm.memfd_noexec=0 (2 refuses executable memfds to everyone); a security "
+                "module denying execve of memfds must allow it for ringfence";
+    return f;
+}
+
 HostFinding bwrap_finding() {
     HostFinding f{"bubblewrap", false, false, "", ""};
     const char* path = std::getenv("PATH");
@@ -262,6 +294,7 @@ HostReport check_host() {
     report.findings.push_back(seccomp_finding());
     report.findings.push_back(landlock_finding());
     add(syscall_findings());
+    report.findings.push_back(init_image_finding());
     report.findings.push_back(bwrap_finding());
     return report;
 }

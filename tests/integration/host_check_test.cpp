@@ -62,6 +62,11 @@ TEST_CASE("ringfence check reports this host's facts") {
         CHECK(std::stoi(landlock.detail.substr(4)) >= 1);
     }
 
+    // Sandboxes run here (the other integration tests), so their init image must execute.
+    const auto& image = finding(report, "executable memfd (the sandbox init)");
+    CHECK_MESSAGE(image.ok, image.detail);
+    CHECK(image.required);
+
     std::string actions = read_line("/proc/sys/kernel/seccomp/actions_avail");
     CHECK(finding(report, "seccomp").ok ==
           (has_word(actions, "kill_process") && has_word(actions, "user_notif")));
