@@ -289,6 +289,9 @@ Result<Job> parse_job_json(const std::string& text) {
         // e.byte tells where; the library's message already says what.
         return input_error("job JSON is not valid JSON at byte " + std::to_string(e.byte) + ": " +
                            e.what());
+    } catch (const json::exception& e) {
+        // Well-formed but unrepresentable, e.g. a number overflowing a double (found by fuzzing).
+        return input_error(std::string("job JSON is not valid JSON: ") + e.what());
     }
     try {
         return parse_job(document);

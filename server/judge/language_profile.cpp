@@ -211,7 +211,7 @@ Result<LanguageProfile> parse_language_profile(const std::string& json_text,
     json document;
     try {
         document = json::parse(json_text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // a syntax error, or a number out of range
         return input_error(where + "not valid JSON: " + e.what());
     }
     try {

@@ -54,7 +54,7 @@ Result<std::vector<std::string>> expand_syscall_groups(const std::string& groups
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(groups_json);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range
         return input_error(std::string("seccomp/groups.json is not valid JSON: ") + e.what());
     }
     const nlohmann::json* object = groups_object(document);

@@ -230,7 +230,7 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
         json loaded;
         try {
             loaded = json::parse(text.str());
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {  // a syntax error, or a number out of range
             return input_error("--config " + *file + ": not valid JSON (" + std::string(e.what()) + ")");
         }
         if (auto r = merge_known(doc, loaded, ""); !r) return r.error();

@@ -143,6 +143,11 @@ TEST_CASE("malformed documents") {
     CHECK(r.error().kind == ErrorKind::input);
     CHECK(r.error().message.find("not valid JSON") != std::string::npos);
     CHECK_FALSE(parse_job_json("").ok());
+    // Well-formed, but the number overflows a double: refused, never thrown (found by fuzzing).
+    auto overflow = parse_job_json("{\"language\": \"c\", \"x\": 1e999999}");
+    REQUIRE_FALSE(overflow.ok());
+    CHECK(overflow.error().kind == ErrorKind::input);
+    CHECK(overflow.error().message.find("number overflow") != std::string::npos);
     CHECK(refusal(json::array()).find("expected an object") != std::string::npos);
     CHECK(refusal(json("text")).find("expected an object") != std::string::npos);
 }
