@@ -18,7 +18,7 @@ namespace ringfence {
 struct ChildPlan {
     const MountPlan* mounts = nullptr;
     const SeccompProgram* seccomp = nullptr;
-    cap_t no_capabilities = nullptr;  // an all-clear capability state, made by the parent
+    cap_t no_capabilities = nullptr;  // an all-clear capability state (cap_init)
     int ctl_fd = -1;    // init's end of the control socket
     bool root_mode = false;      // ids: init is 0 inside, the program kSandboxUid (two host ids)
     bool use_landlock = false;

@@ -21,7 +21,7 @@ enum class Type : std::uint32_t {
 
 // Setup steps, reported with errno when one fails.
 enum class Stage : std::int32_t {
-    wait_for_maps = 1, set_ids, setsid, make_private, mount_root, mount_bind, mount_attr,
+    set_ids = 1, setsid, make_private, mount_root, mount_bind, mount_attr,
     make_dir, make_file, make_symlink, write_file, mount_proc, mount_mask, mount_tmpfs,
     pivot_root, hostname, landlock, open_box, send_ready, receive_run, claim_bind,
     root_readonly, spawn, program_stdio, program_cwd, program_rlimit, program_caps,

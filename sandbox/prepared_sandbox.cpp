@@ -52,7 +52,6 @@ std::string sandbox_name() {
 
 const char* control::describe(Stage stage) noexcept {
     switch (stage) {
-        case Stage::wait_for_maps: return "waiting for the id maps";
         case Stage::set_ids: return "switching to the sandbox ids";
         case Stage::setsid: return "setsid";
         case Stage::make_private: return "making mounts private";
