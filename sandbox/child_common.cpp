@@ -1,5 +1,8 @@
 #include "child_common.hpp"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +18,13 @@ std::int64_t monotonic_ns() noexcept {
     timespec t{};
     clock_gettime(CLOCK_MONOTONIC, &t);
     return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+void die_with_server(int server_pidfd) noexcept {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Armed now; had the server died before, no signal would ever come.
+    pollfd p{server_pidfd, POLLIN, 0};
+    if (server_pidfd < 0 || poll(&p, 1, 0) != 0) _exit(1);
 }
 
 void fail(const ChildPlan& plan, control::Stage stage, int err, const char* detail) noexcept {

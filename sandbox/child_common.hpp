@@ -12,6 +12,12 @@ namespace ringfence::child {
 
 std::int64_t monotonic_ns() noexcept;
 
+// Makes this process die with the init server, hence with the supervisor
+// (the server leaves when the supervisor does). Exits at once if the server
+// is already gone: `server_pidfd` tells. Any change of ids clears the
+// parent-death signal, so this is called again after one.
+void die_with_server(int server_pidfd) noexcept;
+
 // Reports a failed step to the supervisor and exits.
 [[noreturn]] void fail(const ChildPlan& plan, control::Stage stage, int err, const char* detail) noexcept;
 

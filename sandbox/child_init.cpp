@@ -172,13 +172,10 @@ int forward_to_program(int sock, const child::RunRequest& req) {
     return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-void reset_signals() {
-    // The parent's dispositions and mask must not reach the program: an
-    // ignored SIGPIPE or a blocked SIGTERM would survive its execve.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+void unblock_signals() {
+    // Dispositions are all default already (the init server reset them when it
+    // started and gave SIGCHLD back in this child); the mask is the server's,
+    // everything blocked, and must not reach the program.
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -214,10 +211,12 @@ void reset_signals() {
 }  // namespace
 
 void run_init(ChildPlan& plan) noexcept {
-    // The parent may be serving other runs: holding copies of their pipes would
-    // keep them open, so every inherited fd goes at once.
-    close_all_except({plan.ctl_fd});
-    reset_signals();
+    // The id maps are written: from here on nothing may read this process.
+    prctl(PR_SET_DUMPABLE, 0);
+    // The server may hold other sandboxes' descriptors for a moment: every
+    // inherited fd goes at once.
+    close_all_except({plan.ctl_fd, plan.server_pidfd});
+    unblock_signals();
     if (plan.unshare_cgroup_ns)
         RINGFENCE_CHECK_OR_FAIL(unshare(CLONE_NEWCGROUP), Stage::set_ids, "cgroup namespace");
 
@@ -227,8 +226,11 @@ void run_init(ChildPlan& plan) noexcept {
         RINGFENCE_CHECK_OR_FAIL(sys::set_gid(0), Stage::set_ids, "setresgid");
         RINGFENCE_CHECK_OR_FAIL(sys::set_uid(0), Stage::set_ids, "setresuid");
     }
+    child::die_with_server(plan.server_pidfd);  // again: the id change above cleared it
+    close(plan.server_pidfd);
+    plan.server_pidfd = -1;
     RINGFENCE_CHECK_OR_FAIL(setsid(), Stage::setsid, "setsid");
-    // Nobody inside may read this process's memory or /proc entries.
+    // Again: an id change resets it to the host's fs.suid_dumpable.
     prctl(PR_SET_DUMPABLE, 0);
 
     RINGFENCE_CHECK_OR_FAIL(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), Stage::make_private, "/");

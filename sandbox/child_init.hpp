@@ -20,6 +20,7 @@ struct ChildPlan {
     const SeccompProgram* seccomp = nullptr;
     cap_t no_capabilities = nullptr;  // an all-clear capability state (cap_init)
     int ctl_fd = -1;    // init's end of the control socket
+    int server_pidfd = -1;  // the init server's, until the parent-death signal is armed for good
     bool root_mode = false;      // ids: init is 0 inside, the program kSandboxUid (two host ids)
     bool use_landlock = false;
     bool allow_network = false;

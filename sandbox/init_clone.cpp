@@ -1,10 +1,8 @@
 #include "init_clone.hpp"
 
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <cerrno>
@@ -89,35 +87,9 @@ long raw_syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e
 #endif
 }
 
-// The child holds every capability of its new user namespace, but not as that
-// namespace's root (its uid is not mapped to 0 there: unmapped while root
-// mode's init switches ids after the execve, the caller's own uid rootless),
-// so an execve would drop them all. Raised into the ambient set they survive
-// it; the program's process clears the ambient set and locks it (securebits).
-long keep_capabilities_across_exec() noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    long rc = raw_syscall(SYS_capget, reinterpret_cast<long>(&header), reinterpret_cast<long>(data));
-    if (rc < 0) return rc;
-    for (auto& d : data) d.inheritable = d.permitted;
-    rc = raw_syscall(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(data));
-    if (rc < 0) return rc;
-    for (long cap = 0; cap < 64; ++cap)
-        if ((data[cap / 32].permitted >> (cap % 32)) & 1u)
-            if ((rc = raw_syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap)) < 0) return rc;
-    return 0;
-}
-
 void init_child(void* arg) noexcept {
     auto* exec = static_cast<InitExec*>(arg);
-    // Die with the thread that created us, whatever happens to the supervisor.
-    raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
-    char byte = 0;
-    long got;
-    do got = raw_syscall(SYS_read, exec->sync_fd, reinterpret_cast<long>(&byte), 1);
-    while (got == -EINTR);
-    if (got != 1) raw_syscall(SYS_exit, 1);  // the parent gave up before writing the id maps
-    long rc = keep_capabilities_across_exec();
+    long rc = 0;
     for (int fd : exec->inherit_fds)
         if (rc >= 0 && fd >= 0) rc = raw_syscall(SYS_fcntl, fd, F_SETFD, 0);
     if (rc >= 0)
@@ -147,8 +119,8 @@ long clone_init(clone_args& args, InitStack& stack, InitExec& exec) {
     args.stack = reinterpret_cast<std::uint64_t>(stack.base_);
     args.stack_size = stack.size_;
     // No handler of the parent may run on the child's stack before the execve
-    // resets them: every signal stays blocked in the child until the init
-    // unblocks them.
+    // resets them: every signal stays blocked in the child, and the init
+    // server keeps them blocked.
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);

@@ -1,13 +1,11 @@
-// Starting a sandbox's init without copying the supervisor's memory.
+// Starting the init executable (the init server, init_server.hpp) without
+// copying the supervisor's memory.
 //
 // The child is cloned with CLONE_VM onto a small stack of its own: it shares
 // the supervisor's memory (nothing is copied, so neither side takes
 // copy-on-write faults) until it execs the init image, which gives it a fresh,
 // tiny address space. Until then it runs with the cloning thread's TLS and
 // must not touch errno, locks or the heap: it makes raw system calls only.
-// It first blocks on `sync_fd` until the parent has written its id maps,
-// because an execve by an unmapped uid would lose every capability in the new
-// user namespace.
 #pragma once
 
 #include <linux/sched.h>
@@ -22,7 +20,6 @@ namespace ringfence {
 // Everything the child reads; owned by the parent, which must keep it (and
 // the stack) alive until the child has exec'd or been reaped.
 struct InitExec {
-    int sync_fd = -1;          // one byte arrives once the id maps are written
     int image_fd = -1;         // sealed memfd holding the init executable
     int inherit_fds[2] = {-1, -1};  // close-on-exec cleared in the child's fd table only
     char* const* argv = nullptr;
@@ -45,8 +42,8 @@ private:
     std::size_t size_ = 0;
 };
 
-// clone3 with args.flags | CLONE_VM on `stack`; the child waits for the sync
-// byte, then execs the image. Returns the child's pid, or -1 with errno.
+// clone3 with args.flags | CLONE_VM on `stack`; the child execs the image with
+// every signal blocked. Returns the child's pid, or -1 with errno.
 long clone_init(clone_args& args, InitStack& stack, InitExec& exec);
 
 }  // namespace ringfence

@@ -1,6 +1,6 @@
 // What the sandbox init needs to know about a sandbox's shape (its mount plan
 // and seccomp program), as bytes: the init is its own executable now (see
-// init_image.hpp), so the plan crosses an execve. Encoded once per shape into
+// init_image.hpp), so the plan crosses a process boundary. Encoded once per shape into
 // a sealed memfd the init reads; decoding checks every length against the
 // buffer, so a damaged plan is refused, never half-applied.
 #pragma once
@@ -19,7 +19,7 @@ struct InitPlan {
     SeccompProgram seccomp;
 };
 
-// The few per-sandbox choices, passed as the init's argv[3].
+// The few per-sandbox choices, passed in the request to the init server.
 struct InitFlags {
     bool root_mode = false;          // init is 0 inside, the program kSandboxUid (two host ids)
     bool use_landlock = false;

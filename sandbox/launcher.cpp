@@ -127,7 +127,7 @@ Result<std::unique_ptr<Launcher>> Launcher::create(LauncherConfig config) {
     ctx->landlock = landlock::abi_version() > 0;
     auto image = open_init_image();
     if (!image) return image.error();
-    ctx->init_image = std::move(*image);
+    ctx->init_server = std::make_unique<InitServer>(std::move(*image));
     ctx->config = std::move(config);
     return std::unique_ptr<Launcher>(std::make_unique<LauncherImpl>(std::move(ctx)));
 }

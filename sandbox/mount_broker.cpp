@@ -22,7 +22,6 @@ namespace ringfence {
 namespace {
 
 constexpr std::size_t kMaxPath = 4096;
-constexpr idtype_t kPidfdIdType = static_cast<idtype_t>(3);  // P_PIDFD
 
 // The broker process: after clone, so no allocation. One request, one reply.
 [[noreturn]] void broker_main(int sock, int sync_fd) {
@@ -62,9 +61,7 @@ void MountBroker::stop() {
     socket_.reset();
     if (pidfd_) {
         sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
-        siginfo_t info{};
-        while (waitid(kPidfdIdType, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
-        }
+        sys::reap_pidfd(pidfd_.get());
         pidfd_.reset();
     }
 }

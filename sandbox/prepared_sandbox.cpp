@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "control_protocol.hpp"
-#include "init_clone.hpp"
 #include "init_plan.hpp"
+#include "init_server.hpp"
 #include "fd_passing.hpp"
 #include "id_map.hpp"
 #include "syscalls.hpp"
@@ -27,7 +27,6 @@ namespace ringfence {
 namespace {
 
 constexpr int kPrepareTimeoutMs = 15'000;
-constexpr idtype_t kPidfdIdType = static_cast<idtype_t>(3);  // P_PIDFD
 
 std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
     return static_cast<std::uint64_t>(
@@ -104,11 +103,12 @@ bool PreparedSandbox::alive() const {
 
 void PreparedSandbox::kill_and_reap() {
     if (reaped_ || !pidfd_) return;
-    // Killing PID 1 of the namespace kills every process in it; waitid returns
-    // only after the kernel has reaped them all.
+    // Killing PID 1 of the namespace kills every process in it. The init is
+    // the init server's child, reaped there; its pidfd turns readable only
+    // once the kernel has killed and reaped the rest of its pid namespace.
     sys::pidfd_send_signal(pidfd_.get(), SIGKILL);
-    siginfo_t info{};
-    while (waitid(kPidfdIdType, static_cast<id_t>(pidfd_.get()), &info, WEXITED | __WALL) < 0 && errno == EINTR) {
+    pollfd p{pidfd_.get(), POLLIN, 0};
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
     }
     reaped_ = true;
 }
@@ -116,18 +116,6 @@ void PreparedSandbox::kill_and_reap() {
 Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext& ctx,
                                                                   const SandboxShape& shape) {
     const auto start = std::chrono::steady_clock::now();
-    // The child runs on this stack and reads `exec` until it execs: both must
-    // outlive it. Every way out of this function either returns the sandbox
-    // (its init has exec'd) or destroys it, reaping the init, so the next
-    // prepare on this thread may use the stack again: one per thread, kept,
-    // because unmapping it would cost a TLB shootdown across our threads.
-    thread_local std::optional<InitStack> stack;
-    if (!stack) {
-        auto fresh = InitStack::allocate();
-        if (!fresh) return fresh.error();
-        stack.emplace(std::move(*fresh));
-    }
-    InitExec exec;
     std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
 
     auto plan_fd = ctx.init_plan_for(shape);
@@ -157,48 +145,35 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     flags.use_landlock = ctx.landlock;
     flags.allow_network = shape.network;
     flags.unshare_cgroup_ns = !into_cgroup;
-    // The init's argv, built before the clone: the child must not allocate.
-    std::string args_text[4] = {"ringfence-init", std::to_string(ctl_child.get()),
-                                std::to_string((*plan_fd)->get()), std::to_string(encode_init_flags(flags))};
-    char* init_argv[5] = {args_text[0].data(), args_text[1].data(), args_text[2].data(), args_text[3].data(),
-                          nullptr};
-    char* init_envp[1] = {nullptr};
-    exec.sync_fd = sync_read.get();
-    exec.image_fd = ctx.init_image.get();
-    exec.inherit_fds[0] = ctl_child.get();
-    exec.inherit_fds[1] = (*plan_fd)->get();
-    exec.argv = init_argv;
-    exec.envp = init_envp;
-
-    clone_args args{};
-    args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-    if (!shape.network) args.flags |= CLONE_NEWNET;
+    InitServer::Request request;
+    request.namespace_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+    if (!shape.network) request.namespace_flags |= CLONE_NEWNET;
     if (into_cgroup) {
         // Born inside its cgroup: not a single cycle escapes accounting.
-        args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
-        args.cgroup = static_cast<std::uint64_t>(sb->cgroup_->clone_into_fd());
+        request.namespace_flags |= CLONE_NEWCGROUP;
+        request.cgroup_fd = sb->cgroup_->clone_into_fd();
     }
-    int pidfd = -1;
-    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
-    // No SIGCHLD: the init is watched through its pidfd, and a signal for every
-    // sandbox's end would only interrupt system calls elsewhere in the service
-    // (a pending SIGCHLD once failed a cgroup limit write with EINTR).
-    args.exit_signal = 0;
-    long pid = clone_init(args, *stack, exec);
-    if (pid < 0) return setup_error("clone3 with new namespaces", errno);
-    sb->pid_ = static_cast<pid_t>(pid);
-    sb->pidfd_.reset(pidfd);
+    request.init_flags = encode_init_flags(flags);
+    request.ctl_fd = ctl_child.get();
+    request.plan_fd = (*plan_fd)->get();
+    request.sync_fd = sync_read.get();
+    auto init = ctx.init_server->spawn(request);
+    if (!init) return init.error();
+    const pid_t pid = init->pid;
+    sb->pid_ = pid;
+    sb->pidfd_ = std::move(init->pidfd);
     sb->ctl_ = std::move(ctl_parent);
     ctl_child.reset();
     sync_read.reset();
-    // From here every way out either returns the sandbox (the init has exec'd:
-    // it sent `ready`) or destroys it, reaping the init before `exec` goes.
+    // From here every way out either returns the sandbox or destroys it,
+    // killing the init; closing sync_write unasked makes it leave by itself.
 
     if (sb->cgroup_ && !into_cgroup)
         if (auto r = sb->cgroup_->attach(sb->pid_); !r) return r.error();
 
-    // The child is our unreaped child, so its pid cannot be recycled while we
-    // write through /proc/<pid>; the pidfd check makes sure it is still there.
+    // The init cannot leave before it has its sync byte unless killed. If it
+    // is still alive after /proc/<pid> was opened (the pidfd says so), that
+    // directory is its own: a pid is recycled only after its process is gone.
     UniqueFd proc_dir(open(("/proc/" + std::to_string(pid)).c_str(), O_DIRECTORY | O_CLOEXEC));
     if (!proc_dir || sys::pidfd_send_signal(sb->pidfd_.get(), 0) < 0)
         return setup_error("the sandbox init vanished before its id maps were written", errno);
@@ -224,8 +199,6 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
         if (n < 0) return setup_error("poll", errno);
         if (n == 0) continue;
         if (!(fds[0].revents & POLLIN)) {
-            if (int err = exec.failed_errno.load(std::memory_order_acquire))
-                return setup_error("executing the sandbox init", err);
             if (fds[1].revents) return setup_error("the sandbox init died while building the sandbox");
             return setup_error("the sandbox init closed its control socket");
         }

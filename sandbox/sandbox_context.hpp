@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cgroup.hpp"
+#include "init_server.hpp"
 #include "mount_broker.hpp"
 #include "mount_plan.hpp"
 #include "ringfence/launcher.hpp"
@@ -40,7 +41,7 @@ struct SandboxContext {
     std::unique_ptr<UidPool> uids;           // null when rootless
     std::unique_ptr<MountBroker> broker;     // detached trees for binds
     bool landlock = false;
-    UniqueFd init_image;  // sealed memfd holding the init executable
+    std::unique_ptr<InitServer> init_server;  // forks every sandbox's init
 
     std::string measured_by() const { return cgroups ? cgroups->measured_by() : "rusage"; }
 

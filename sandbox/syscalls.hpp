@@ -7,8 +7,10 @@
 #include <linux/sched.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace ringfence::sys {
@@ -16,6 +18,17 @@ namespace ringfence::sys {
 inline long clone3(clone_args* args) { return ::syscall(SYS_clone3, args, sizeof(*args)); }
 
 inline int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// Waits for (and reaps) our child behind `pidfd`, retrying on EINTR: waitid
+// with P_PIDFD, which glibc 2.36 knows no name for. Its siginfo, zeroed if
+// the wait failed.
+inline siginfo_t reap_pidfd(int pidfd) {
+    siginfo_t info{};
+    while (::waitid(static_cast<idtype_t>(3), static_cast<id_t>(pidfd), &info, WEXITED | __WALL) < 0 &&
+           errno == EINTR) {
+    }
+    return info;
+}
 
 inline int pidfd_send_signal(int pidfd, int sig) {
     return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
