@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -145,4 +147,54 @@ TEST_CASE("a setup failure exits 3 with a clear message") {
     auto missing = ringfence_run({"--", "/no/such/program"});
     CHECK(missing.exit_code == 3);
     CHECK(missing.err.find("executing the program") != std::string::npos);
+}
+
+namespace {
+
+bool process_running(const std::string& cmdline) {
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(e.path() / "cmdline", std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        if (text == cmdline) return true;
+    }
+    return false;
+}
+
+bool wait_until(const std::function<bool()>& done) {
+    for (int i = 0; i < 1000; ++i) {
+        if (done()) return true;
+        usleep(10'000);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("a killed ringfence run takes its sandbox along") {
+    // The program must not outlive the supervisor: the init server leaves when
+    // its socket closes, and every init (so every sandbox) dies with it. The
+    // bind sends the run through the init, which then only waits for the
+    // program: before the server, root mode's id switch had cleared the
+    // init's parent-death signal, and such a sandbox outlived its supervisor.
+    const std::string marker = std::to_string(100000 + getpid() % 100000);
+    const std::string program_cmdline = std::string("sleep") + '\0' + marker + '\0';
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        std::string bin = ringfence_binary();
+        std::string script = "sleep " + marker;
+        execl(bin.c_str(), bin.c_str(), "run", "--wall-time", "60", "--bind-ro", "/etc:/hostetc", "--", "/bin/sh",
+              "-c", script.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const bool started = wait_until([&] { return process_running(program_cmdline); });
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(started);
+    CHECK(wait_until([&] { return !process_running(program_cmdline); }));
 }

@@ -118,3 +118,56 @@ TEST_CASE("runs succeed while other threads of the caller come and go") {
     churn.join();
     CHECK(ok == 30);
 }
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The pid of the first process whose command line starts with `prefix`
+// (NUL-separated arguments), or -1.
+pid_t process_with_cmdline(const std::string& prefix) {
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (read_file(e.path() / "cmdline").rfind(prefix, 0) == 0) return static_cast<pid_t>(std::stol(name));
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a killed init server takes its sandboxes along and is started again") {
+    RunResult slept;
+    std::thread sleeper([&] {
+        RunSpec spec = probe_spec("sleep");
+        spec.limits.wall_time_ms = 20'000;
+        slept = run(spec);
+    });
+    // Once the program runs, the server's reply for its init was long sent.
+    const std::string program = std::string("/probes/hostile") + '\0' + "sleep";
+    pid_t sleeping = -1;
+    for (int i = 0; i < 500 && sleeping < 0; ++i) {
+        sleeping = process_with_cmdline(program);
+        if (sleeping < 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const pid_t server = process_with_cmdline(std::string("ringfence-init") + '\0' + "serve" + '\0');
+    CHECK(sleeping > 0);
+    REQUIRE(server > 0);
+    const auto killed_at = std::chrono::steady_clock::now();
+    REQUIRE(kill(server, SIGKILL) == 0);
+    sleeper.join();
+    // The init died with its server (PR_SET_PDEATHSIG), and the program with it.
+    CHECK(std::chrono::steady_clock::now() - killed_at < std::chrono::seconds(10));
+    CHECK(slept.status == RunStatus::setup_error);
+    CHECK(process_with_cmdline(program) < 0);
+    if (running_as_root() && slept.host_uid != 0) CHECK(processes_of(slept.host_uid) == 0);
+    // The next sandbox comes from a fresh server.
+    auto r = probe("exit", "0");
+    CHECK(r.status == RunStatus::ok);
+    const pid_t restarted = process_with_cmdline(std::string("ringfence-init") + '\0' + "serve" + '\0');
+    CHECK(restarted > 0);
+    CHECK(restarted != server);
+}
