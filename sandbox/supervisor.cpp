@@ -192,31 +192,53 @@ private:
         return UniqueFd(p[1]);
     }
 
-    Result<void> place_box_files(int dir_fd) {
+    // Opens (creating as needed) the directory that will hold `name`, one level at
+    // a time and never through a symlink: the program owns /box and what is in it.
+    Result<UniqueFd> open_box_parent(int box_fd, const std::string& name, std::string* base) {
         BorrowedFsIds ids(sb_.uid_);
-        for (const auto& [name, content] : spec_.box_files) {
+        UniqueFd parent(fcntl(box_fd, F_DUPFD_CLOEXEC, 3));
+        if (!parent) return setup_error("dup /box", errno);
+        std::size_t pos = 0;
+        for (std::size_t slash; (slash = name.find('/', pos)) != std::string::npos; pos = slash + 1) {
+            std::string part = name.substr(pos, slash - pos);
+            if (part.empty()) continue;
+            if (mkdirat(parent.get(), part.c_str(), 0755) < 0 && errno != EEXIST)
+                return setup_error("mkdir " + part, errno);
+            UniqueFd next(openat(parent.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!next) return setup_error("open " + part, errno);
+            parent = std::move(next);
+        }
+        *base = name.substr(pos);
+        return parent;
+    }
+
+    Result<void> place_box_files(int box_fd) {
+        const UidPool* uids = sb_.context_.uids.get();
+        for (const BoxFile& file : spec_.box_files) {
+            const std::string& name = file.name;
             if (name.empty() || name[0] == '/' || !safe_inside_path("/box/" + name))
                 return input_error("box file name '" + name + "' must be relative without '..'");
-            // Create parent directories one level at a time, never through a symlink.
-            UniqueFd parent(fcntl(dir_fd, F_DUPFD_CLOEXEC, 3));
-            std::size_t pos = 0;
-            for (std::size_t slash; (slash = name.find('/', pos)) != std::string::npos; pos = slash + 1) {
-                std::string part = name.substr(pos, slash - pos);
-                if (part.empty()) continue;
-                if (mkdirat(parent.get(), part.c_str(), 0755) < 0 && errno != EEXIST)
-                    return setup_error("mkdir " + part, errno);
-                UniqueFd next(openat(parent.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-                if (!next) return setup_error("open " + part, errno);
-                parent = std::move(next);
+            // Read-only means owned by the sandbox's root: rootless, every id maps to the caller.
+            if (file.read_only && !uids) return input_error("box file '" + name + "': read-only box files need a launcher running as root");
+            std::string base;
+            auto parent = open_box_parent(box_fd, name, &base);
+            if (!parent) return parent.error();
+            UniqueFd f;
+            {
+                BorrowedFsIds ids(sb_.uid_);
+                f.reset(openat(parent->get(), base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
             }
-            std::string base = name.substr(pos);
-            UniqueFd f(openat(parent.get(), base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
             if (!f) return setup_error("create /box/" + name, errno);
-            for (std::size_t off = 0; off < content.size();) {
-                ssize_t n = write(f.get(), content.data() + off, content.size() - off);
+            for (std::size_t off = 0; off < file.content.size();) {
+                ssize_t n = write(f.get(), file.content.data() + off, file.content.size() - off);
                 if (n < 0) return setup_error("write /box/" + name, errno);
                 off += static_cast<std::size_t>(n);
             }
+            // Given away only now, with our own fs ids back: nothing of the sandbox runs yet.
+            if (file.read_only && fchown(f.get(), uids->init_uid(), uids->init_uid()) != 0)
+                return setup_error("chown /box/" + name, errno);
+            const mode_t mode = (file.read_only ? 0444 : 0644) | (file.executable ? 0111 : 0);
+            if (fchmod(f.get(), mode) != 0) return setup_error("chmod /box/" + name, errno);
         }
         return {};
     }

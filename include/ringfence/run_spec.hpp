@@ -46,6 +46,21 @@ struct OutputTarget {
     static OutputTarget raw(int fd) { return {Kind::raw_fd, fd}; }
 };
 
+// A file created in /box before the program starts; missing parent directories
+// are created too.
+struct BoxFile {
+    std::string name;     // relative to /box, without ".."
+    std::string content;
+    bool executable = false;
+    // Owned by the sandbox's root instead of the program, so the program can
+    // neither write it nor change its mode: a copy of an artifact that stays as
+    // it was built. Only a launcher running as root can give a file away like
+    // that; a rootless() one refuses the run.
+    bool read_only = false;
+
+    bool operator==(const BoxFile&) const = default;
+};
+
 struct RunSpec {
     std::vector<std::string> argv;  // argv[0] is the program, resolved inside the sandbox
     std::vector<std::string> env;   // NAME=VALUE; nothing of the caller's environment enters
@@ -58,8 +73,7 @@ struct RunSpec {
     InputSource stdin_source;
     OutputTarget stdout_target;
     OutputTarget stderr_target;
-    // Files created in /box before the program starts (name relative to /box).
-    std::vector<std::pair<std::string, std::string>> box_files;
+    std::vector<BoxFile> box_files;
 };
 
 }  // namespace ringfence

@@ -194,4 +194,41 @@ Result<std::vector<std::string>> list_top_level(const std::filesystem::path& dir
     return Copier::read_names(fd.get());
 }
 
+Result<std::optional<std::vector<BoxFile>>> read_small_artifacts(const std::filesystem::path& dir,
+                                                                 const SmallArtifactCaps& caps) {
+    UniqueFd dir_fd(::open(dir.c_str(), kDirFlags));
+    if (!dir_fd) return internal_error("open " + dir.string(), errno);
+    auto names = Copier::read_names(dir_fd.get());
+    if (!names) return std::move(names).error();
+    if (names->size() > caps.max_files) return std::optional<std::vector<BoxFile>>{};
+    std::vector<BoxFile> files;
+    std::uint64_t total = 0;
+    for (const auto& name : *names) {
+        UniqueFd fd(::openat(dir_fd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+        if (!fd) {
+            if (errno == ELOOP) return std::optional<std::vector<BoxFile>>{};
+            return internal_error("open " + (dir / name).string(), errno);
+        }
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) return internal_error("stat " + (dir / name).string(), errno);
+        total += static_cast<std::uint64_t>(st.st_size);
+        if (!S_ISREG(st.st_mode) || total > caps.max_bytes) return std::optional<std::vector<BoxFile>>{};
+        BoxFile file;
+        file.name = name;
+        file.executable = (st.st_mode & 0111) != 0;
+        file.read_only = true;
+        file.content.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < file.content.size()) {
+            ssize_t n = ::read(fd.get(), file.content.data() + got, file.content.size() - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return internal_error("read " + (dir / name).string(), errno);
+            if (n == 0) return internal_error((dir / name).string() + " shrank while being read");
+            got += static_cast<std::size_t>(n);
+        }
+        files.push_back(std::move(file));
+    }
+    return std::optional<std::vector<BoxFile>>{std::move(files)};
+}
+
 }  // namespace ringfence::judge

@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ringfence/error.hpp"
+#include "ringfence/run_spec.hpp"
 
 namespace ringfence::judge {
 
@@ -39,5 +41,16 @@ Result<ArtifactCopy> copy_artifacts(const std::filesystem::path& from, const std
 
 // Top-level names in `dir`, sorted (what to bind into /box for a run).
 Result<std::vector<std::string>> list_top_level(const std::filesystem::path& dir);
+
+// Above these, a run binds the artifacts instead of starting with copies.
+struct SmallArtifactCaps {
+    std::uint64_t max_bytes = 1ull << 20;
+    std::size_t max_files = 16;
+};
+
+// The top-level entries of `dir` as read-only box files, when they are all
+// regular files within `caps`; nothing (not an error) otherwise.
+Result<std::optional<std::vector<BoxFile>>> read_small_artifacts(const std::filesystem::path& dir,
+                                                                 const SmallArtifactCaps& caps);
 
 }  // namespace ringfence::judge

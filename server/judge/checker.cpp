@@ -56,8 +56,8 @@ HelperOutcome run_checker(const PreparedProgram& checker, const Limits& limits, 
     spec.limits.box_size_kib = std::max<std::uint64_t>(spec.limits.box_size_kib, data_kib + 16 * 1024);
     spec.limits.memory_kib += data_kib;  // tmpfs pages may be charged to the checker's cgroup
     spec.profile = language.run_security;
-    spec.binds = checker.binds;
     spec.box_files = {{kInputFile, input}, {kOutputFile, output}, {kAnswerFile, answer}};
+    add_artifacts(checker, spec);
     RunResult run = launcher.run(spec, cancel);
     if (record) record(spec.limits, run);
     return read_helper_verdict(run, "checker");

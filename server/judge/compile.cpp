@@ -60,6 +60,13 @@ RunResult run_compiler(const PrepareRequest& request, const std::filesystem::pat
 
 }  // namespace
 
+void add_artifacts(const PreparedProgram& program, RunSpec& spec) {
+    // Copies take at most SmallArtifactCaps::max_bytes of the run's /box. The box
+    // size stays as it is: it is part of the shape that pooled sandboxes are built for.
+    spec.binds.insert(spec.binds.end(), program.binds.begin(), program.binds.end());
+    spec.box_files.insert(spec.box_files.end(), program.files.begin(), program.files.end());
+}
+
 std::string cap_text(std::string text, std::uint64_t max_bytes) {
     if (text.size() <= max_bytes) return text;
     text.resize(max_bytes);
@@ -113,10 +120,17 @@ PrepareOutcome prepare_program(const PrepareRequest& request, Launcher& launcher
             return internal("writing the sources", written.error());
         outcome.program.artifacts_dir = *dir;
     }
-    auto binds = artifact_binds(outcome.program.artifacts_dir);
-    if (!binds) return internal("listing the artifacts", binds.error());
+    if (!launcher.rootless()) {
+        auto copies = read_small_artifacts(outcome.program.artifacts_dir, SmallArtifactCaps{});
+        if (!copies) return internal("reading the artifacts", copies.error());
+        if (*copies) outcome.program.files = std::move(**copies);
+    }
+    if (outcome.program.files.empty()) {
+        auto binds = artifact_binds(outcome.program.artifacts_dir);
+        if (!binds) return internal("listing the artifacts", binds.error());
+        outcome.program.binds = std::move(*binds);
+    }
     outcome.program.language = &language;
-    outcome.program.binds = std::move(*binds);
     for (const auto& [name, value] : language.profile.env) outcome.program.env.push_back(name + "=" + value);
     outcome.verdict = RunVerdict{Verdict::accepted, "", ""};
     return outcome;

@@ -15,13 +15,19 @@
 
 namespace ringfence::judge {
 
-// What every run of a prepared program needs.
+// What every run of a prepared program needs. Its artifacts reach /box either
+// as read-only copies (small ones, when the launcher can make copies read-only:
+// a copy costs far less than a bind) or as read-only binds of each top-level entry.
 struct PreparedProgram {
     const Language* language = nullptr;
     std::filesystem::path artifacts_dir;
-    std::vector<BindMount> binds;  // each top-level artifact, read-only, at /box/NAME
+    std::vector<BoxFile> files;    // the artifacts, copied
+    std::vector<BindMount> binds;  // or bound at /box/NAME
     std::vector<std::string> env;  // NAME=VALUE from the profile
 };
+
+// Adds the program's artifacts to a run of it.
+void add_artifacts(const PreparedProgram& program, RunSpec& spec);
 
 struct PrepareRequest {
     const Language* language = nullptr;

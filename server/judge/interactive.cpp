@@ -48,7 +48,7 @@ InteractiveOutcome run_interactive(const InteractiveRequest& r, Launcher& launch
     submission.env = r.submission->env;
     submission.limits = r.submission_limits;
     submission.profile = language.run_security;
-    submission.binds = r.submission->binds;
+    add_artifacts(*r.submission, submission);
     submission.network = r.network;
     submission.stdin_source = InputSource::from_fd(to_submission->read_end.get());
     submission.stdout_target = OutputTarget::raw(to_interactor->write_end.get());
@@ -60,8 +60,8 @@ InteractiveOutcome run_interactive(const InteractiveRequest& r, Launcher& launch
     interactor.env = r.interactor->env;
     interactor.limits = r.interactor_limits;
     interactor.profile = helper.run_security;
-    interactor.binds = r.interactor->binds;
     interactor.box_files = {{kInputFile, r.test->stdin_data}, {kAnswerFile, r.test->expected_output.value_or("")}};
+    add_artifacts(*r.interactor, interactor);
     interactor.stdin_source = InputSource::from_fd(to_interactor->read_end.get());
     interactor.stdout_target = OutputTarget::raw(to_submission->write_end.get());
     interactor.stderr_target = OutputTarget::capture();

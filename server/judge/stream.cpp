@@ -32,7 +32,7 @@ StreamOutcome stream_program(const StreamPlan& plan, const StreamIo& io, const S
     spec.env = program.env;
     spec.limits = to_limits(job.run_limits);
     spec.profile = program.language->run_security;
-    spec.binds = program.binds;
+    add_artifacts(program, spec);
     spec.network = job.network;
     spec.stdin_source = InputSource::from_fd(io.stdin_fd);
     spec.stdout_target = OutputTarget::forward(io.stdout_fd);

@@ -57,7 +57,7 @@ TestResult run_one_test(const TestPlan& plan, int index) {
     spec.env = program.env;
     spec.limits = plan.run_limits;
     spec.profile = program.language->run_security;
-    spec.binds = program.binds;
+    add_artifacts(program, spec);
     spec.network = job.network;
     spec.stdin_source = InputSource::bytes(test.stdin_data);
     spec.stdout_target = OutputTarget::capture();

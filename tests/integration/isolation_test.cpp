@@ -235,6 +235,23 @@ TEST_CASE("files placed in /box before the run are readable there") {
     CHECK(run(bad).status == RunStatus::setup_error);
 }
 
+TEST_CASE("read-only box files belong to the sandbox's root: the program runs them but cannot change them") {
+    RunSpec spec = probe_spec("cat");
+    spec.argv = {"/bin/sh", "-c",
+                 "/box/tool.sh; echo more >> /box/data.txt && echo wrote; chmod 666 /box/data.txt && echo chmodded; "
+                 "cat /box/data.txt; stat -c '%u %a' /box/data.txt /box/tool.sh"};
+    spec.box_files = {{"tool.sh", "#!/bin/sh\necho ran\n", true, true}, {"data.txt", "as built\n", false, true}};
+    auto r = run(spec);
+    if (launcher().rootless()) {
+        // Every id of a rootless sandbox maps to the caller: nothing could keep the program out.
+        CHECK(r.status == RunStatus::setup_error);
+        CHECK(r.error.find("read-only box files need a launcher running as root") != std::string::npos);
+        return;
+    }
+    REQUIRE(r.status == RunStatus::ok);
+    CHECK(r.stdout_data == "ran\nas built\n0 444\n0 555\n");
+}
+
 TEST_CASE("the caller's ignored and blocked signals do not reach the program") {
     struct sigaction ignore {}, old_pipe {};
     ignore.sa_handler = SIG_IGN;

@@ -219,3 +219,29 @@ TEST_CASE("a new judge removes what dead judges left, never a live judge's direc
     live = Result<InstanceDir>(internal_error("released"));  // the live judge ends
     CHECK_FALSE(fs::exists(gone));
 }
+
+TEST_CASE("small artifacts become read-only box files; anything else is left to binds") {
+    Dirs d;
+    Dirs::write(d.to / "main", "\x7f" "ELF binary", 0755);
+    Dirs::write(d.to / "data.txt", "table\n", 0644);
+    auto small = read_small_artifacts(d.to, SmallArtifactCaps{});
+    REQUIRE(small.ok());
+    REQUIRE(small->has_value());
+    const auto& files = **small;
+    REQUIRE(files.size() == 2);
+    CHECK(files[0] == BoxFile{"data.txt", "table\n", false, true});
+    CHECK(files[1] == BoxFile{"main", "\x7f" "ELF binary", true, true});
+
+    SmallArtifactCaps tight;
+    tight.max_bytes = 10;
+    CHECK_FALSE(read_small_artifacts(d.to, tight)->has_value());
+    tight = SmallArtifactCaps{};
+    tight.max_files = 1;
+    CHECK_FALSE(read_small_artifacts(d.to, tight)->has_value());
+
+    fs::create_directory(d.to / "classes");
+    CHECK_FALSE(read_small_artifacts(d.to, SmallArtifactCaps{})->has_value());
+    fs::remove(d.to / "classes");
+    fs::create_symlink(d.outside, d.to / "link");
+    CHECK_FALSE(read_small_artifacts(d.to, SmallArtifactCaps{})->has_value());
+}

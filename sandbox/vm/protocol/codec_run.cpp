@@ -40,8 +40,11 @@ Limits read_limits(FieldReader r) {
 
 nlohmann::json run_request_to_json(const RunRequest& q) {
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& [name, content] : q.box_files)
-        files.push_back({{"name", name}, {"data", base64_encode(content)}});
+    for (const BoxFile& f : q.box_files)
+        files.push_back({{"name", f.name},
+                         {"data", base64_encode(f.content)},
+                         {"executable", f.executable},
+                         {"read_only", f.read_only}});
     return {{"argv", q.argv},
             {"env", q.env},
             {"cwd", q.cwd},
@@ -64,10 +67,13 @@ RunRequest read_run_request(FieldReader r) {
     q.network = r.boolean("network");
     q.stdin_data = r.bytes_b64("stdin", kMaxDataBytes);
     for (auto& f : r.objects("box_files", kMaxFiles)) {
-        std::string name = f.str("name", 4096);
-        std::string data = f.bytes_b64("data", kMaxDataBytes);
+        BoxFile file;
+        file.name = f.str("name", 4096);
+        file.content = f.bytes_b64("data", kMaxDataBytes);
+        file.executable = f.boolean("executable");
+        file.read_only = f.boolean("read_only");
         f.reject_unknown_keys();
-        q.box_files.emplace_back(std::move(name), std::move(data));
+        q.box_files.push_back(std::move(file));
     }
     q.stream_output = r.boolean("stream_output");
     r.reject_unknown_keys();

@@ -13,6 +13,7 @@
 #include "ringfence/judge.hpp"
 #include "ringfence/limits.hpp"
 #include "ringfence/run_result.hpp"
+#include "ringfence/run_spec.hpp"
 
 namespace ringfence::vm {
 
@@ -38,7 +39,7 @@ struct RunRequest {
     std::string profile = "default";
     bool network = false;
     std::string stdin_data;
-    std::vector<std::pair<std::string, std::string>> box_files;
+    std::vector<BoxFile> box_files;
     bool stream_output = true;  // stdout/stderr frames as they come; else kept in the result
 };
 

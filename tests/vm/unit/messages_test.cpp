@@ -94,7 +94,7 @@ TEST_CASE("run requests round-trip") {
     q.run.limits.cpu_time_ms = 1500;
     q.run.limits.processes = 7;
     q.run.stdin_data = std::string("in\0put", 6);
-    q.run.box_files = {{"a.txt", "A"}, {"dir/b.bin", std::string(3, '\0')}};
+    q.run.box_files = {{"a.txt", "A"}, {"dir/b.bin", std::string(3, '\0'), true, true}};
     q.run.stream_output = false;
     auto out = decode_job(encode_job(q));
     REQUIRE(out.ok());
