@@ -71,6 +71,9 @@ Result<std::string> Dir::read(const char* file) const {
         text.append(buf, static_cast<std::size_t>(n));
         if (text.size() > kMaxFileBytes)
             return setup_error(path_ + "/" + file + " is unexpectedly large");
+        // A cgroup file hands over all it has in one read when it fits: a short
+        // read is the end, and the read that would confirm it costs a system call per figure.
+        if (static_cast<std::size_t>(n) < sizeof buf) break;
     }
     return text;
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 
 #include "cgroup.hpp"
 #include "cgroup_backends.hpp"
@@ -36,7 +37,7 @@ public:
 
     Result<void> set_limits(const CgroupLimits& limits) override {
         cgroup::V1MemoryState state;
-        state.has_memsw = memory().has(kMemswLimit);
+        state.has_memsw = has_memsw();
         if (state.has_memsw) {
             auto memsw = memory().read_number(kMemswLimit);
             if (!memsw) return std::move(memsw).error();
@@ -69,7 +70,7 @@ public:
         if (!cpu) return std::move(cpu).error();
         u.cpu_usage_us = *cpu;
         // With swap accounting, memory+swap is what the limit caps, so report that.
-        bool memsw = memory().has(kMemswLimit);
+        const bool memsw = has_memsw();
         auto current = memory().read_number(memsw ? "memory.memsw.usage_in_bytes"
                                                   : "memory.usage_in_bytes");
         if (!current) return std::move(current).error();
@@ -93,7 +94,7 @@ public:
 
     Result<void> reset_peak() override {
         if (auto r = memory().write("memory.max_usage_in_bytes", "0"); !r) return r;
-        if (memory().has("memory.memsw.max_usage_in_bytes"))
+        if (has_memsw())
             return memory().write("memory.memsw.max_usage_in_bytes", "0");
         return {};
     }
@@ -159,8 +160,14 @@ private:
     const Dir& memory() const { return dirs_[0]; }
     const Dir& pids() const { return dirs_[1]; }
     const Dir& cpuacct() const { return dirs_[2]; }
+    // Swap accounting is on or off for the whole boot: asked once per group, not per read.
+    bool has_memsw() const {
+        if (!has_memsw_) has_memsw_ = memory().has(kMemswLimit);
+        return *has_memsw_;
+    }
 
     std::string name_;
+    mutable std::optional<bool> has_memsw_;
     std::array<Dir, 3> dirs_;
     std::vector<std::string> paths_;
     std::array<bool, 3> removed_{};

@@ -25,6 +25,7 @@
 #include "init_entry.hpp"
 #include "init_plan.hpp"
 #include "init_server_protocol.hpp"
+#include "landlock.hpp"
 #include "syscalls.hpp"
 
 namespace ringfence {
@@ -140,6 +141,7 @@ int serve_init_requests(int sock) noexcept {
     const int self_pidfd = sys::pidfd_open(getpid());
     if (self_pidfd < 0) return 1;
     const cap_t no_capabilities = cap_init();  // an all-clear state
+    (void)landlock::abi_version();              // cached here, so no init asks again
 
     const init_server::Hello hello{init_server::kHelloMagic};
     if (send_with_fd(sock, &hello, sizeof(hello), -1) < 0) return 1;

@@ -56,8 +56,13 @@ int add_path_rule(int ruleset, const char* path, std::uint64_t access) {
 }  // namespace
 
 int abi_version() noexcept {
-    int abi = sys::landlock_create_ruleset(nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    return abi < 0 ? 0 : abi;
+    // Asked once per process: the kernel's answer cannot change while it runs,
+    // and every sandbox init, a fork of the init server, inherits the answer.
+    static const int abi = [] {
+        int v = sys::landlock_create_ruleset(nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        return v < 0 ? 0 : v;
+    }();
+    return abi;
 }
 
 int build_ruleset(const Paths& paths, bool allow_network) noexcept {

@@ -96,9 +96,10 @@ public:
             std::string inside = std::string("/dev/") + d;
             add({MountOp::Kind::make_file, at(inside), {}, 0, 0, false, 0666});
             add({MountOp::Kind::bind, at(inside), host(inside)});
-            // Device nodes need the mount without nodev; nosuid and noexec still apply.
-            add({MountOp::Kind::set_attr, at(inside), {}, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false});
         }
+        // Device nodes need their mounts without nodev; nosuid and noexec still apply,
+        // set on all five at once (before /dev/shm, which keeps exec).
+        add({MountOp::Kind::set_attr, at("/dev"), {}, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, true});
         add({MountOp::Kind::symlink, at("/dev/fd"), "/proc/self/fd"});
         add({MountOp::Kind::symlink, at("/dev/stdin"), "/proc/self/fd/0"});
         add({MountOp::Kind::symlink, at("/dev/stdout"), "/proc/self/fd/1"});

@@ -40,7 +40,9 @@ void confine(ChildPlan& plan, int supervisor_end) noexcept {
                              SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
                              SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
     RINGFENCE_CHECK_OR_FAIL(cap_set_secbits(secbits), Stage::program_caps, "securebits");
-    RINGFENCE_CHECK_OR_FAIL(cap_reset_ambient(), Stage::program_caps, "ambient set");
+    // One call: libcap's cap_reset_ambient() asks about every capability first.
+    RINGFENCE_CHECK_OR_FAIL(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), Stage::program_caps,
+                            "ambient set");
     if (plan.root_mode) {
         RINGFENCE_CHECK_OR_FAIL(sys::set_gid(kSandboxGid), Stage::program_ids, "setresgid");
         RINGFENCE_CHECK_OR_FAIL(sys::set_uid(kSandboxUid), Stage::program_ids, "setresuid");

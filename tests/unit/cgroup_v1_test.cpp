@@ -157,9 +157,13 @@ TEST_CASE("v1 usage is parsed from the kernel's formats") {
     CHECK(u->pids_limit_hits == 7);
     CHECK(u->pids_current == 3);
 
-    // Without swap accounting the plain memory figures are used.
-    std::filesystem::remove(fake.tree.path(fake.mem("usage") + "/memory.memsw.limit_in_bytes"));
-    auto plain = group->usage();
+    // Without swap accounting (a boot-time setting, so a group asks only once)
+    // the plain memory figures are used.
+    auto no_swap = fake.group(*backend, "no-swap");
+    std::filesystem::remove(fake.tree.path(fake.mem("no-swap") + "/memory.memsw.limit_in_bytes"));
+    fake.tree.write(fake.mem("no-swap") + "/memory.memsw.usage_in_bytes", "1048576\n");
+    fake.tree.write(fake.mem("no-swap") + "/memory.usage_in_bytes", "1000\n");
+    auto plain = no_swap->usage();
     REQUIRE(plain.ok());
     CHECK(plain->memory_current_bytes == 1000);
 

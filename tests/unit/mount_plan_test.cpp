@@ -90,6 +90,13 @@ TEST_CASE("the fixed parts: /proc masked and read-only, minimal /dev, private tm
     CHECK((proc_ro->attr_set & MOUNT_ATTR_RDONLY));
     for (const char* d : {"null", "zero", "full", "random", "urandom"})
         CHECK(find(*plan, MountOp::Kind::bind, std::string("/stage/dev/") + d));
+    // The device binds get nosuid and noexec in one recursive call, before /dev/shm
+    // is mounted (it keeps exec), and never nodev.
+    const MountOp* dev_attr = find(*plan, MountOp::Kind::set_attr, "/stage/dev");
+    REQUIRE(dev_attr);
+    CHECK(dev_attr->recursive);
+    CHECK(dev_attr->attr_set == (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC));
+    CHECK(dev_attr < find(*plan, MountOp::Kind::tmpfs, "/stage/dev/shm"));
     const MountOp* box = find(*plan, MountOp::Kind::tmpfs, "/stage/box");
     REQUIRE(box);
     CHECK(box->source.find("size=4096k") != std::string::npos);
