@@ -194,8 +194,8 @@ private:
 
     // Opens (creating as needed) the directory that will hold `name`, one level at
     // a time and never through a symlink: the program owns /box and what is in it.
-    Result<UniqueFd> open_box_parent(int box_fd, const std::string& name, std::string* base) {
-        BorrowedFsIds ids(sb_.uid_);
+    // Called with the sandbox's fs ids borrowed.
+    static Result<UniqueFd> open_box_parent(int box_fd, const std::string& name, std::string* base) {
         UniqueFd parent(fcntl(box_fd, F_DUPFD_CLOEXEC, 3));
         if (!parent) return setup_error("dup /box", errno);
         std::size_t pos = 0;
@@ -219,16 +219,17 @@ private:
             if (name.empty() || name[0] == '/' || !safe_inside_path("/box/" + name))
                 return input_error("box file name '" + name + "' must be relative without '..'");
             // Read-only means owned by the sandbox's root: rootless, every id maps to the caller.
-            if (file.read_only && !uids) return input_error("box file '" + name + "': read-only box files need a launcher running as root");
-            std::string base;
-            auto parent = open_box_parent(box_fd, name, &base);
-            if (!parent) return parent.error();
+            if (file.read_only && !uids)
+                return input_error("box file '" + name + "': read-only box files need a launcher running as root");
             UniqueFd f;
             {
                 BorrowedFsIds ids(sb_.uid_);
+                std::string base;
+                auto parent = open_box_parent(box_fd, name, &base);
+                if (!parent) return parent.error();
                 f.reset(openat(parent->get(), base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                if (!f) return setup_error("create /box/" + name, errno);
             }
-            if (!f) return setup_error("create /box/" + name, errno);
             for (std::size_t off = 0; off < file.content.size();) {
                 ssize_t n = write(f.get(), file.content.data() + off, file.content.size() - off);
                 if (n < 0) return setup_error("write /box/" + name, errno);
