@@ -78,3 +78,42 @@ TEST_CASE("abstract unix sockets of the host and of other sandboxes are unreacha
     CHECK(peer.status == RunStatus::ok);
     CHECK(peer.stdout_data.rfind("blocked: abstract connect", 0) == 0);
 }
+
+namespace {
+// "netns net:[4026532281]" on the first line of a probe's output.
+std::string netns_of(const RunResult& r) {
+    const auto end = r.stdout_data.find('\n');
+    const std::string line = r.stdout_data.substr(0, end);
+    return line.rfind("netns net:[", 0) == 0 ? line : std::string();
+}
+}  // namespace
+
+TEST_CASE("a network namespace serves one sandbox at a time and keeps nothing of the last") {
+    // Two sandboxes alive at once never share one.
+    RunResult holder;
+    std::thread t([&] { holder = run(probe_spec("netns", "1500")); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    auto other = probe("netns", "0");
+    t.join();
+    REQUIRE(netns_of(holder) != "");
+    REQUIRE(netns_of(other) != "");
+    CHECK(netns_of(holder) != netns_of(other));
+
+    // One run leaves a daemon holding a UDP port and abstract sockets (one of
+    // them in flight, freed only by the kernel's collector); the next run, in
+    // the same namespace when the launcher runs as root, finds none of them.
+    RunSpec leave = probe_spec("leave-net", "40123");
+    leave.profile = profile("inet-sockets");
+    auto left = run(leave);
+    CHECK(left.status == RunStatus::ok);
+    CHECK(left.stdout_data.find("left sockets behind") != std::string::npos);
+    RunSpec find = probe_spec("find-net", "40123");
+    find.profile = profile("inet-sockets");
+    auto found = run(find);
+    CHECK(found.status == RunStatus::ok);
+    CHECK(found.stdout_data.find("blocked: no sockets of an earlier run") != std::string::npos);
+    REQUIRE(netns_of(left) != "");
+    // Rootless every sandbox gets a fresh namespace (whose number may still
+    // repeat the last one's: the kernel reuses freed numbers).
+    if (running_as_root()) CHECK(netns_of(found) == netns_of(left));
+}
