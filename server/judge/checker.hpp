@@ -10,6 +10,7 @@
 #include <string>
 
 #include "compile.hpp"
+#include "names.hpp"
 
 namespace ringfence::judge {
 
@@ -18,11 +19,6 @@ struct HelperOutcome {
     std::string message;  // the helper's stderr, else its stdout, trimmed and capped
     RunResult run;
 };
-
-// File names the checker and interactor find in /box.
-inline constexpr const char* kInputFile = "input.txt";
-inline constexpr const char* kOutputFile = "output.txt";
-inline constexpr const char* kAnswerFile = "answer.txt";
 
 // The verdict a testlib-style helper's run stands for (shared with the interactor).
 HelperOutcome read_helper_verdict(const RunResult& run, const char* role);

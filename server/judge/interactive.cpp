@@ -56,7 +56,7 @@ InteractiveOutcome run_interactive(const InteractiveRequest& r, Launcher& launch
 
     const Language& helper = *r.interactor->language;
     RunSpec interactor;
-    interactor.argv = run_argv(helper, r.interactor_limits.memory_kib, {kInputFile, "tout.txt", kAnswerFile});
+    interactor.argv = run_argv(helper, r.interactor_limits.memory_kib, {kInputFile, kInteractorOutputFile, kAnswerFile});
     interactor.env = r.interactor->env;
     interactor.limits = r.interactor_limits;
     interactor.profile = helper.run_security;

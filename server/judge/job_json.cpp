@@ -196,8 +196,15 @@ std::optional<HelperProgram> parse_helper(const json* value, const std::string& 
     Budget budget{0, judge::kMaxSourceBytesTotal, "helper sources"};
     helper.sources = parse_sources(f, budget, true);
     std::vector<std::pair<std::string, std::string>> named;
-    for (std::size_t i = 0; i < helper.sources.size(); ++i)
-        named.emplace_back(helper.sources[i].name, index_path(f.path_of("sources"), i));
+    for (std::size_t i = 0; i < helper.sources.size(); ++i) {
+        const std::string field = index_path(f.path_of("sources"), i);
+        const std::string top = judge::top_component(helper.sources[i].name);
+        // Its artifacts share /box with these; a clash would end every test as an internal error.
+        if (judge::is_helper_file_name(top))
+            fail_at(field + ".name", "\"" + top + "\" is taken: the " + path +
+                                         " gets input.txt, output.txt, answer.txt and tout.txt in its directory");
+        named.emplace_back(helper.sources[i].name, field);
+    }
     check_name_clashes(named);
     f.finish();
     return helper;

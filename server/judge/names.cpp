@@ -41,4 +41,10 @@ std::string find_name_clash(const std::vector<std::pair<std::string, std::string
 
 std::string top_component(const std::string& name) { return name.substr(0, name.find('/')); }
 
+bool is_helper_file_name(const std::string& name) {
+    for (const char* taken : {kInputFile, kOutputFile, kAnswerFile, kInteractorOutputFile})
+        if (name == taken) return true;
+    return false;
+}
+
 }  // namespace ringfence::judge

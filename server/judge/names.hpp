@@ -25,4 +25,12 @@ std::string find_name_clash(const std::vector<std::pair<std::string, std::string
 // The first component ("data" for "data/x.txt").
 std::string top_component(const std::string& name);
 
+// Files the checker and interactor are given (or write) in /box; no source of
+// theirs may take one of these names.
+inline constexpr const char* kInputFile = "input.txt";
+inline constexpr const char* kOutputFile = "output.txt";
+inline constexpr const char* kAnswerFile = "answer.txt";
+inline constexpr const char* kInteractorOutputFile = "tout.txt";
+bool is_helper_file_name(const std::string& name);
+
 }  // namespace ringfence::judge

@@ -264,6 +264,12 @@ TEST_CASE("every bad field is named by its path") {
     CHECK_REFUSED(j, "compare.mode: must be \"checker\"");
     j = minimal(); j["checker"] = {{"language", "cpp17"}, {"source", "x"}, {"limits", {}}};
     CHECK_REFUSED(j, "checker.limits: unknown field");
+    j = minimal(); j["checker"] = {{"language", "python3"}, {"sources", {{{"name", "answer.txt"}, {"content", "x"}}}}};
+    CHECK_REFUSED(j, "checker.sources[0].name: \"answer.txt\" is taken");
+    j = minimal();
+    j["interactor"] = {{"language", "python3"},
+                       {"sources", {{{"name", "i.py"}, {"content", "x"}}, {{"name", "tout.txt/x.py"}, {"content", "x"}}}}};
+    CHECK_REFUSED(j, "interactor.sources[1].name: \"tout.txt\" is taken");
     j = minimal(); j["interactor"] = {{"language", "cpp17"}, {"sources", {{{"name", "../i.cpp"}, {"content", ""}}}}};
     CHECK_REFUSED(j, "interactor.sources[0].name: must not contain '.' or '..'");
     j = minimal();
