@@ -201,8 +201,8 @@ std::optional<HelperProgram> parse_helper(const json* value, const std::string& 
         const std::string top = judge::top_component(helper.sources[i].name);
         // Its artifacts share /box with these; a clash would end every test as an internal error.
         if (judge::is_helper_file_name(top))
-            fail_at(field + ".name", "\"" + top + "\" is taken: the " + path +
-                                         " gets input.txt, output.txt, answer.txt and tout.txt in its directory");
+            fail_at(field + ".name", "\"" + top + "\" is taken: a checker or interactor finds or writes " +
+                                         judge::helper_file_names() + " in its directory");
         named.emplace_back(helper.sources[i].name, field);
     }
     check_name_clashes(named);

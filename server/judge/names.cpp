@@ -1,5 +1,7 @@
 #include "names.hpp"
 
+#include <iterator>
+
 namespace ringfence::judge {
 
 std::string check_relative_name(const std::string& name) {
@@ -41,10 +43,24 @@ std::string find_name_clash(const std::vector<std::pair<std::string, std::string
 
 std::string top_component(const std::string& name) { return name.substr(0, name.find('/')); }
 
+namespace {
+constexpr const char* kHelperFiles[] = {kInputFile, kOutputFile, kAnswerFile, kInteractorOutputFile};
+}  // namespace
+
 bool is_helper_file_name(const std::string& name) {
-    for (const char* taken : {kInputFile, kOutputFile, kAnswerFile, kInteractorOutputFile})
+    for (const char* taken : kHelperFiles)
         if (name == taken) return true;
     return false;
+}
+
+std::string helper_file_names() {
+    std::string names;
+    const std::size_t count = std::size(kHelperFiles);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) names += i + 1 == count ? " and " : ", ";
+        names += kHelperFiles[i];
+    }
+    return names;
 }
 
 }  // namespace ringfence::judge

@@ -32,5 +32,7 @@ inline constexpr const char* kOutputFile = "output.txt";
 inline constexpr const char* kAnswerFile = "answer.txt";
 inline constexpr const char* kInteractorOutputFile = "tout.txt";
 bool is_helper_file_name(const std::string& name);
+// "input.txt, output.txt, answer.txt and tout.txt", for messages.
+std::string helper_file_names();
 
 }  // namespace ringfence::judge
