@@ -102,6 +102,7 @@ Result<InitServer::Init> InitServer::ask_locked(const Request& request, bool& se
     msg.namespace_flags = request.namespace_flags;
     msg.init_flags = request.init_flags;
     msg.into_cgroup = request.cgroup_fd >= 0 ? 1 : 0;
+    msg.may_reuse_netns = request.may_reuse_netns ? 1 : 0;
     const int fds[init_server::kRequestFds + 1] = {request.ctl_fd, request.plan_fd, request.sync_fd,
                                                    request.cgroup_fd};
     if (send_with_fds(sock_.get(), &msg, sizeof(msg), fds, init_server::kRequestFds + msg.into_cgroup) < 0) {

@@ -41,6 +41,7 @@ public:
         int plan_fd = -1;                   // sealed plan memfd
         int sync_fd = -1;                   // read end: one byte once the id maps are written
         int cgroup_fd = -1;                 // born into this cgroup when >= 0 (CLONE_INTO_CGROUP)
+        bool may_reuse_netns = false;       // with CLONE_NEWNET: see init_server::Request
     };
     // A new init, cloned into its namespaces and waiting on sync_fd. Starts
     // the server on first use, and again once if it has died.

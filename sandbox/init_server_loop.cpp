@@ -6,6 +6,7 @@
 // capability state and the scratch buffers (their pages are only populated in
 // the init that touches them).
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <cerrno>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "child_common.hpp"
 #include "child_init.hpp"
@@ -26,6 +28,7 @@
 #include "init_plan.hpp"
 #include "init_server_protocol.hpp"
 #include "landlock.hpp"
+#include "netns_lender.hpp"
 #include "syscalls.hpp"
 
 namespace ringfence {
@@ -72,9 +75,11 @@ const InitPlan* plan_for(int plan_fd) {
 }
 
 // The new init, still unmapped in its user namespace.
-[[noreturn]] void become_init(int server_sock, int server_pidfd, const int* fds, const InitPlan* init_plan,
-                              unsigned init_flags, cap_t no_capabilities) noexcept {
-    close(server_sock);
+[[noreturn]] void become_init(int server_pidfd, const int* fds, const InitPlan* init_plan, unsigned init_flags,
+                              cap_t no_capabilities) noexcept {
+    // Nothing of the server's: its socket, the cgroup fd the clone used, and
+    // above all the network namespaces it keeps for other sandboxes.
+    close_all_except({server_pidfd, fds[0], fds[1], fds[2]});
     // If the server dies, so does every init it made (and so every sandbox):
     // the server itself leaves when the supervisor goes.
     child::die_with_server(server_pidfd);
@@ -143,9 +148,24 @@ int serve_init_requests(int sock) noexcept {
     const cap_t no_capabilities = cap_init();  // an all-clear state
     (void)landlock::abi_version();              // cached here, so no init asks again
 
+    NetnsLender netns;
+    netns.start();
+
     const init_server::Hello hello{init_server::kHelloMagic};
     if (send_with_fd(sock, &hello, sizeof(hello), -1) < 0) return 1;
+    std::vector<pollfd> waiting;
     for (;;) {
+        // Namespaces come back before the next request is read: a sandbox
+        // that was torn down before it was asked for lends its namespace on.
+        waiting.assign(1, pollfd{sock, POLLIN, 0});
+        netns.add_poll_fds(waiting);
+        if (poll(waiting.data(), waiting.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            return 1;
+        }
+        netns.collect(waiting.data() + 1, waiting.size() - 1);
+        if (waiting[0].revents == 0) continue;
+
         Request req{};
         int fds[init_server::kRequestFds + 1] = {-1, -1, -1, -1};
         std::size_t nfds = 0;
@@ -172,10 +192,23 @@ int serve_init_requests(int sock) noexcept {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = static_cast<std::uint64_t>(fds[init_server::kRequestFds]);
             }
-            long pid = syscall(SYS_clone3, &args, sizeof(args));
-            if (pid == 0) become_init(sock, self_pidfd, fds, plan, req.init_flags, no_capabilities);
-            if (pid < 0) reply.error = errno;
-            else reply.pid = pid;
+            int lent_netns = -1;
+            if ((req.namespace_flags & CLONE_NEWNET) && req.may_reuse_netns) {
+                lent_netns = netns.enter_free();
+                if (lent_netns >= 0) args.flags &= ~static_cast<std::uint64_t>(CLONE_NEWNET);
+            } else if (!(req.namespace_flags & CLONE_NEWNET) && !netns.enter_host()) {
+                reply.error = errno;
+            }
+            long pid = reply.error ? -1 : syscall(SYS_clone3, &args, sizeof(args));
+            if (pid == 0) become_init(self_pidfd, fds, plan, req.init_flags, no_capabilities);
+            if (pid < 0 && !reply.error) reply.error = errno;
+            if (pid > 0) reply.pid = pid;
+            if (lent_netns >= 0) {
+                const int held = pid > 0 ? fcntl(pidfd, F_DUPFD_CLOEXEC, 3) : -1;
+                if (held >= 0) netns.lend(lent_netns, held);
+                else if (pid <= 0) netns.keep(lent_netns);
+                else netns.forget(lent_netns);  // in use, and its end cannot be watched: never lent again
+            }
         }
         for (std::size_t i = 0; i < nfds; ++i) close(fds[i]);
         int sent = send_with_fd(sock, &reply, sizeof(reply), pidfd);

@@ -21,6 +21,10 @@ struct Request {
     std::uint64_t namespace_flags;  // CLONE_NEW* only
     std::uint32_t init_flags;       // encode_init_flags()
     std::uint32_t into_cgroup;
+    // 1: the init may get a network namespace an earlier sandbox used (see
+    // netns_lender.hpp); only for sandboxes that can open no socket but AF_UNIX.
+    std::uint32_t may_reuse_netns;
+    std::uint32_t reserved;
 };
 constexpr std::uint64_t kAllowedNamespaceFlags =
     CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;

@@ -147,7 +147,10 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     flags.unshare_cgroup_ns = !into_cgroup;
     InitServer::Request request;
     request.namespace_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
-    if (!shape.network) request.namespace_flags |= CLONE_NEWNET;
+    if (!shape.network) {
+        request.namespace_flags |= CLONE_NEWNET;
+        request.may_reuse_netns = opens_only_unix_sockets(shape.profile->syscalls);
+    }
     if (into_cgroup) {
         // Born inside its cgroup: not a single cycle escapes accounting.
         request.namespace_flags |= CLONE_NEWCGROUP;

@@ -65,7 +65,8 @@ seccomp_data call(int nr, std::uint64_t a0 = 0, std::uint64_t a1 = 0, std::uint3
 std::uint32_t action(std::uint32_t ret) { return ret & SECCOMP_RET_ACTION_FULL; }
 
 const SeccompProgram& default_like() {
-    static auto p = compile_seccomp({"read", "write", "ioctl", "clone", "socket:unix", "exit_group", "getpid"});
+    static auto p = compile_seccomp(
+        {"read", "write", "ioctl", "clone", "socket:unix", "socketpair", "exit_group", "getpid"});
     REQUIRE(p.ok());
     return **p;
 }
@@ -130,6 +131,22 @@ TEST_CASE("sockets only for the families the profile names") {
     REQUIRE(inet.ok());
     CHECK(action(evaluate(**inet, call(SCMP_SYS(socket), AF_INET))) == SECCOMP_RET_ALLOW);
     CHECK(action(evaluate(**inet, call(SCMP_SYS(socket), AF_INET6))) == SECCOMP_RET_USER_NOTIF);
+}
+
+TEST_CASE("socketpair only for AF_UNIX, whose pairs are the only ones there are") {
+    const auto& p = default_like();
+    CHECK(action(evaluate(p, call(SCMP_SYS(socketpair), AF_UNIX))) == SECCOMP_RET_ALLOW);
+    for (int family : {AF_INET, AF_INET6, AF_NETLINK, AF_TIPC})
+        CHECK(action(evaluate(p, call(SCMP_SYS(socketpair), static_cast<std::uint64_t>(family)))) ==
+              SECCOMP_RET_USER_NOTIF);
+}
+
+TEST_CASE("an allowlist opens only unix sockets unless it names another family") {
+    CHECK(opens_only_unix_sockets({"read", "socket:unix", "socketpair", "connect"}));
+    CHECK(opens_only_unix_sockets({}));
+    CHECK_FALSE(opens_only_unix_sockets({"socket:unix", "socket:inet"}));
+    CHECK_FALSE(opens_only_unix_sockets({"socket:inet6"}));
+    CHECK_FALSE(opens_only_unix_sockets({"socket:netlink"}));
 }
 
 TEST_CASE("non-native architectures and x32 calls go to the supervisor") {

@@ -94,6 +94,45 @@ static int count_procs(void) {
     return n;
 }
 
+/* The abstract unix address `name`; its length. */
+static socklen_t abstract_address(struct sockaddr_un* a, const char* name) {
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    strncpy(a->sun_path + 1, name, sizeof a->sun_path - 2);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+}
+
+/* A listening abstract unix socket named `name`, or -1. */
+static int abstract_listen(const char* name) {
+    struct sockaddr_un a;
+    socklen_t len = abstract_address(&a, name);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0 || bind(s, (struct sockaddr*)&a, len) < 0 || listen(s, 1) < 0) return -1;
+    return s;
+}
+
+static int abstract_reachable(const char* name) {
+    struct sockaddr_un a;
+    socklen_t len = abstract_address(&a, name);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    int ok = s >= 0 && connect(s, (struct sockaddr*)&a, len) == 0;
+    if (s >= 0) close(s);
+    return ok;
+}
+
+static int udp_bind(const char* port) {
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+    if (u < 0 || bind(u, (struct sockaddr*)&a, sizeof a) < 0) return -1;
+    return u;
+}
+
+static void print_netns(void) {
+    char link[64] = "";
+    if (readlink("/proc/self/ns/net", link, sizeof link - 1) < 0) strcpy(link, "unreadable");
+    printf("netns %s\n", link);
+}
+
 int main(int argc, char** argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc < 2) return 2;
@@ -200,21 +239,111 @@ int main(int argc, char** argv) {
         return escaped("connect 127.0.0.1");
     }
     if (!strcmp(c, "abstract-connect")) {
-        int s = socket(AF_UNIX, SOCK_STREAM, 0);
-        struct sockaddr_un a = {.sun_family = AF_UNIX};
-        strncpy(a.sun_path + 1, arg, sizeof a.sun_path - 2);
-        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg));
-        if (connect(s, (struct sockaddr*)&a, len) < 0) return blocked("abstract connect");
+        if (!abstract_reachable(arg)) return blocked("abstract connect");
         return escaped("abstract connect");
     }
     if (!strcmp(c, "abstract-listen")) { /* holds an abstract socket for a while */
-        int s = socket(AF_UNIX, SOCK_STREAM, 0);
-        struct sockaddr_un a = {.sun_family = AF_UNIX};
-        strncpy(a.sun_path + 1, arg, sizeof a.sun_path - 2);
-        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg));
-        if (bind(s, (struct sockaddr*)&a, len) < 0 || listen(s, 1) < 0) return blocked("abstract listen");
+        if (abstract_listen(arg) < 0) return blocked("abstract listen");
         printf("listening\n");
         sleep(3);
+        return 0;
+    }
+
+    /* network namespaces go from one sandbox to the next: nothing of an
+       earlier run may be left in one (arg: a UDP port, which needs inet
+       sockets, or 0 for unix sockets only) */
+    if (!strcmp(c, "leave-net")) {
+        int ready[2];
+        if (pipe(ready) < 0) return blocked("pipe");
+        print_netns();
+        fflush(stdout);
+        if (fork() == 0) { /* a daemon, which the sandbox's end must kill with its sockets */
+            setsid();
+            if (fork() != 0) _exit(0);
+            int ok = (atoi(arg) == 0 || udp_bind(arg) >= 0) && abstract_listen("ringfence-leftover") >= 0;
+            /* a listener in flight on a socket that is itself only in flight:
+               the kernel's garbage collector, not an exit, frees that one */
+            int l = abstract_listen("ringfence-inflight"), sv[2];
+            if (ok && l >= 0 && socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0) {
+                int pass[2] = {l, sv[1]};
+                char cbuf[CMSG_SPACE(sizeof pass)] = {0}, byte = 'x';
+                struct iovec iov = {&byte, 1};
+                struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+                struct cmsghdr* cm = CMSG_FIRSTHDR(&m);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_RIGHTS;
+                cm->cmsg_len = CMSG_LEN(sizeof pass);
+                memcpy(CMSG_DATA(cm), pass, sizeof pass);
+                ok = sendmsg(sv[0], &m, 0) == 1;
+                close(l);
+                close(sv[1]);
+            } else {
+                ok = 0;
+            }
+            if (write(ready[1], ok ? "y" : "n", 1) != 1) _exit(1);
+            for (;;) pause();
+        }
+        char b = 'n';
+        if (read(ready[0], &b, 1) != 1 || b != 'y') return blocked("could not leave sockets behind");
+        printf("left sockets behind\n");
+        return 0;
+    }
+    if (!strcmp(c, "find-net")) {
+        print_netns();
+        int found = 0;
+        if (abstract_reachable("ringfence-leftover")) found |= 1;
+        if (abstract_reachable("ringfence-inflight")) found |= 2;
+        FILE* f = fopen("/proc/net/unix", "r");
+        char line[512];
+        if (!f) return blocked("reading /proc/net/unix");
+        while (fgets(line, sizeof line, f))
+            if (strstr(line, "ringfence-leftover") || strstr(line, "ringfence-inflight")) found |= 4;
+        fclose(f);
+        if (atoi(arg) != 0 && udp_bind(arg) < 0) found |= 8;
+        /* Landlock stops a connect to a name, not a bind: a name still taken
+           would be a channel of its own */
+        if (abstract_listen("ringfence-leftover") < 0 || abstract_listen("ringfence-inflight") < 0) found |= 16;
+        if (found) {
+            printf("ESCAPED: an earlier run's sockets are still there (%d)\n", found);
+            return 1;
+        }
+        printf("blocked: no sockets of an earlier run\n");
+        return 0;
+    }
+    /* the namespace's cumulative IP counters: a sendto with no route (the
+       loopback is down) counts as OutNoRoutes. arg "bump" sends first
+       (needs inet sockets), anything else only reads */
+    if (!strcmp(c, "noroutes")) {
+        if (!strcmp(arg, "bump")) {
+            int u = socket(AF_INET, SOCK_DGRAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9),
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+            if (u < 0 || sendto(u, "x", 1, 0, (struct sockaddr*)&a, sizeof a) == 1 || errno != ENETUNREACH)
+                return blocked("sendto with no route did not fail with ENETUNREACH");
+            close(u);
+        }
+        FILE* f = fopen("/proc/net/snmp", "r");
+        char names[2048] = "", values[2048] = "";
+        if (!f) return blocked("reading /proc/net/snmp");
+        /* "Ip: Forwarding ... OutNoRoutes ..." then "Ip: 2 64 ... N ..." */
+        while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f))
+            if (!strncmp(names, "Ip:", 3)) break;
+        fclose(f);
+        int column = -1, i = 0;
+        for (char *save, *t = strtok_r(names, " \n", &save); t; t = strtok_r(NULL, " \n", &save), ++i)
+            if (!strcmp(t, "OutNoRoutes")) column = i;
+        i = 0;
+        for (char *save, *t = strtok_r(values, " \n", &save); t; t = strtok_r(NULL, " \n", &save), ++i)
+            if (i == column) {
+                printf("OutNoRoutes %s\n", t);
+                return 0;
+            }
+        return blocked("no OutNoRoutes in /proc/net/snmp");
+    }
+    if (!strcmp(c, "netns")) { /* prints the namespace, then holds it arg ms */
+        print_netns();
+        fflush(stdout);
+        usleep((useconds_t)atoi(arg) * 1000);
         return 0;
     }
 
