@@ -12,7 +12,15 @@
 
 namespace ringfence::vm {
 
-KvmStatus detect_kvm(const std::string& device) {
+bool kvm_is_pvm_only(const std::string& module_dir) {
+    const auto loaded = [&](const char* module) {
+        struct stat st {};
+        return ::stat((module_dir + "/" + module).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    };
+    return loaded("kvm_pvm") && !loaded("kvm_intel") && !loaded("kvm_amd");
+}
+
+KvmStatus detect_kvm(const std::string& device, const std::string& module_dir) {
     KvmStatus status;
     struct stat st {};
     if (::stat(device.c_str(), &st) != 0) {
@@ -39,8 +47,18 @@ KvmStatus detect_kvm(const std::string& device) {
         status.fix = "use a kernel with the stable KVM API (version 12)";
         return status;
     }
-    status.usable = true;
     status.detail = device + ": KVM API version " + std::to_string(version);
+    // Seen on a development host that is itself a PVM guest: QEMU's -cpu host
+    // dies there setting an MSR, and without that the tier's standard guest
+    // kernel runs in emulation, taking over 30 s to reach its first mounts.
+    if (kvm_is_pvm_only(module_dir)) {
+        status.detail += ", served by kvm_pvm (PVM: no hardware virtualization; it runs standard guest "
+                         "kernels only in slow emulation)";
+        status.fix = "run the VM tier on a host with hardware virtualization (VT-x/AMD-V, or nested "
+                     "virtualization for a VM host) and the kvm_intel or kvm_amd module";
+        return status;
+    }
+    status.usable = true;
     return status;
 }
 

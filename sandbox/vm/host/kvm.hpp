@@ -17,9 +17,14 @@ struct KvmStatus {
     std::string fix;     // how to get it, when !usable
 };
 
-// Opens /dev/kvm read-write and asks for the KVM API version. `device` is
-// overridable for tests.
-KvmStatus detect_kvm(const std::string& device = "/dev/kvm");
+// Opens /dev/kvm read-write, asks for the KVM API version and checks which
+// module serves it. `device` and `module_dir` are overridable for tests.
+KvmStatus detect_kvm(const std::string& device = "/dev/kvm", const std::string& module_dir = "/sys/module");
+
+// Whether /dev/kvm comes from kvm_pvm alone (PVM: KVM without hardware
+// virtualization, for guest kernels built for it), going by the modules
+// loaded under `module_dir`.
+bool kvm_is_pvm_only(const std::string& module_dir);
 
 enum class Accel { kvm, tcg };
 const char* to_string(Accel accel) noexcept;

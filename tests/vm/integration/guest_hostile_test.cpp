@@ -83,7 +83,10 @@ TEST_CASE("a fork bomb and a memory bomb end as in the process tier; the host is
     auto fork_bomb = program({"/usr/bin/python3", "-c",
                               "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"},
                              64, 8);
-    fork_bomb.limits.cpu_time_ms = 2'000;
+    // Room to reach the process limit before the CPU limit: under TCG the
+    // guest's python3 start-up alone can take most of a second of CPU, and
+    // 2 s once ended a slow run as time_limit.
+    fork_bomb.limits.cpu_time_ms = 5'000;
     const VmRunResult bomb = tier->run(fork_bomb);
     INFO(bomb.result.error);
     CHECK(bomb.result.status == on_host(fork_bomb).status);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "vm/guest/modules.hpp"
 #include "vm/host/config.hpp"
@@ -63,6 +64,29 @@ TEST_CASE("without KVM the tier refuses unless TCG is allowed explicitly") {
     CHECK(choose_accel(none, true).value() == Accel::tcg);
     CHECK(choose_accel(KvmStatus{true, "", ""}, false).value() == Accel::kvm);
     CHECK(detect_kvm("/nonexistent/kvm").usable == false);
+}
+
+TEST_CASE("a /dev/kvm served by kvm_pvm alone is not taken for hardware virtualization") {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("ringfence-modules-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / "kvm");
+    CHECK_FALSE(kvm_is_pvm_only(dir.string()));  // no vendor module: /dev/kvm has no backend anyway
+    std::filesystem::create_directories(dir / "kvm_pvm");
+    CHECK(kvm_is_pvm_only(dir.string()));
+    for (const char* vendor : {"kvm_amd", "kvm_intel"}) {
+        std::filesystem::create_directories(dir / vendor);
+        CHECK_FALSE(kvm_is_pvm_only(dir.string()));
+        std::filesystem::remove(dir / vendor);
+    }
+    std::filesystem::remove_all(dir);
+
+    // This host's own device, whatever it is: a PVM-only one is never usable.
+    const KvmStatus here = detect_kvm();
+    if (kvm_is_pvm_only("/sys/module")) {
+        CHECK_FALSE(here.usable);
+        CHECK(here.detail.find("kvm_pvm") != std::string::npos);
+    }
 }
 
 TEST_CASE("vm config keys are parsed strictly") {
