@@ -3,11 +3,13 @@
 // toolchain versions, syscall groups and the merged security profile.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "language_profile.hpp"
 #include "languages.hpp"
+#include "seccomp_policy.hpp"
 
 using namespace ringfence;
 using namespace ringfence::judge;
@@ -139,6 +141,10 @@ TEST_CASE("a language's extras are merged into its base security profile") {
                           MountEntry{"/etc/alt", "/etc/alternatives", false}};
     needs.extra_syscalls = {"futex", "read"};
     auto merged = merge_security(base, needs, {"write"}, "default+java-run");
+    CHECK(opens_only_unix_sockets(merged.syscalls));
+    needs.extra_syscalls.push_back("socket:inet");
+    CHECK_FALSE(opens_only_unix_sockets(merge_security(base, needs, {"write"}, "default+java-run").syscalls));
+    needs.extra_syscalls.pop_back();
     CHECK(merged.name == "default+java-run");
     REQUIRE(merged.mounts.size() == 3);
     CHECK(merged.mounts[1].source == "/etc/alt");  // same target: the language's entry wins
@@ -167,6 +173,16 @@ TEST_CASE("every language profile shipped in the binary parses and names real se
             CHECK_MESSAGE(base.ok(), (base.ok() ? "" : base.error().describe()));
             auto expanded = expand_syscall_groups(*groups, needs->extra_syscall_groups);
             CHECK_MESSAGE(expanded.ok(), (expanded.ok() ? "" : expanded.error().message));
+            if (!base.ok() || !expanded.ok()) continue;
+            // A sandbox may get a network namespace an earlier one used only
+            // when it can open no socket but AF_UNIX (netns_lender.hpp): the
+            // language's extras count, not only its base profile's.
+            const auto merged = merge_security(**base, *needs, *expanded, id);
+            const bool asks_for_inet =
+                std::any_of(needs->extra_syscalls.begin(), needs->extra_syscalls.end(),
+                            [](const std::string& s) { return s.rfind("socket:", 0) == 0 && s != "socket:unix"; });
+            const bool base_unix_only = opens_only_unix_sockets((*base)->syscalls);
+            CHECK(opens_only_unix_sockets(merged.syscalls) == (base_unix_only && !asks_for_inet));
         }
         CHECK_FALSE(profile->run.empty());
         if (profile->smoke) CHECK(store.read_text(profile->smoke->source).ok());
