@@ -118,8 +118,8 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     const auto start = std::chrono::steady_clock::now();
     std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
 
-    auto plan_fd = ctx.init_plan_for(shape);
-    if (!plan_fd) return plan_fd.error();
+    auto plan = ctx.init_plan_for(shape);
+    if (!plan) return plan.error();
     if (ctx.uids) {
         auto lease = ctx.uids->lease();
         if (!lease) return lease.error();
@@ -149,7 +149,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     request.namespace_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
     if (!shape.network) {
         request.namespace_flags |= CLONE_NEWNET;
-        request.may_reuse_netns = opens_only_unix_sockets(shape.profile->syscalls);
+        request.may_reuse_netns = plan->unix_sockets_only;
     }
     if (into_cgroup) {
         // Born inside its cgroup: not a single cycle escapes accounting.
@@ -158,7 +158,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     }
     request.init_flags = encode_init_flags(flags);
     request.ctl_fd = ctl_child.get();
-    request.plan_fd = (*plan_fd)->get();
+    request.plan_fd = plan->fd->get();
     request.sync_fd = sync_read.get();
     auto init = ctx.init_server->spawn(request);
     if (!init) return init.error();

@@ -5,7 +5,7 @@
 
 namespace ringfence {
 
-Result<std::shared_ptr<const UniqueFd>> SandboxContext::init_plan_for(const SandboxShape& shape) {
+Result<SandboxContext::InitPlanRef> SandboxContext::init_plan_for(const SandboxShape& shape) {
     std::lock_guard lock(cache_mutex_);
     auto key = std::make_pair(shape.profile.get(), shape.box_size_kib);
     if (auto it = plan_cache_.find(key); it != plan_cache_.end()) return it->second.plan;
@@ -19,9 +19,10 @@ Result<std::shared_ptr<const UniqueFd>> SandboxContext::init_plan_for(const Sand
     const std::string bytes = encode_init_plan(*mounts, **seccomp);
     auto fd = sealed_memfd("ringfence-init-plan", bytes.data(), bytes.size(), false);
     if (!fd) return fd.error();
-    auto shared = std::make_shared<const UniqueFd>(std::move(*fd));
-    plan_cache_[key] = {shape.profile, shared};
-    return std::shared_ptr<const UniqueFd>(shared);
+    InitPlanRef plan{std::make_shared<const UniqueFd>(std::move(*fd)),
+                     opens_only_unix_sockets(shape.profile->syscalls)};
+    plan_cache_[key] = {shape.profile, plan};
+    return plan;
 }
 
 }  // namespace ringfence

@@ -45,16 +45,21 @@ struct SandboxContext {
 
     std::string measured_by() const { return cgroups ? cgroups->measured_by() : "rusage"; }
 
-    // The init's plan for a shape (mounts and seccomp), as a sealed memfd:
-    // built once per profile and box size; profiles are immutable once loaded.
+    // The init's plan for a shape (mounts and seccomp), as a sealed memfd,
+    // and what the init server needs to know of that seccomp policy: built
+    // once per profile and box size; profiles are immutable once loaded.
     // Entries keep their profile alive, so a cached address is never reused.
-    Result<std::shared_ptr<const UniqueFd>> init_plan_for(const SandboxShape& shape);
+    struct InitPlanRef {
+        std::shared_ptr<const UniqueFd> fd;
+        bool unix_sockets_only = false;  // opens_only_unix_sockets(profile->syscalls)
+    };
+    Result<InitPlanRef> init_plan_for(const SandboxShape& shape);
 
 private:
     std::mutex cache_mutex_;
     struct PlanEntry {
         std::shared_ptr<const SecurityProfile> profile;
-        std::shared_ptr<const UniqueFd> plan;
+        InitPlanRef plan;
     };
     std::map<std::pair<const SecurityProfile*, std::uint64_t>, PlanEntry> plan_cache_;
 };

@@ -62,6 +62,13 @@ int allow_low32_except(scmp_filter_ctx ctx, int nr, unsigned arg,
     return cover(0, 0);
 }
 
+// Allows `nr` when its first argument, an int (a socket family), is `family`:
+// the kernel reads only the low 32 bits.
+int allow_family(scmp_filter_ctx ctx, int nr, int family) {
+    scmp_arg_cmp cmp{0, SCMP_CMP_MASKED_EQ, 0xffffffffull, static_cast<std::uint64_t>(family)};
+    return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+}
+
 int add_allowed(scmp_filter_ctx ctx, const std::string& name) {
     if (name == "clone3") return 0;  // handled as ENOSYS
     if (name == "ioctl")
@@ -72,19 +79,12 @@ int add_allowed(scmp_filter_ctx ctx, const std::string& name) {
     }
     if (name.rfind("socket:", 0) == 0) {
         for (const auto& f : kSocketFamilies)
-            if (name.substr(7) == f.suffix) {
-                scmp_arg_cmp cmp{0, SCMP_CMP_MASKED_EQ, 0xffffffffull,
-                                 static_cast<std::uint64_t>(f.family)};
-                return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &cmp);
-            }
+            if (name.substr(7) == f.suffix) return allow_family(ctx, SCMP_SYS(socket), f.family);
         return -EINVAL;
     }
-    if (name == "socketpair") {
-        // Only AF_UNIX makes pairs, but any family's socket is created before
-        // that is found out; a profile's socket families are its whole list.
-        scmp_arg_cmp cmp{0, SCMP_CMP_MASKED_EQ, 0xffffffffull, static_cast<std::uint64_t>(AF_UNIX)};
-        return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1, &cmp);
-    }
+    // Only AF_UNIX makes pairs, but any family's socket is created before
+    // that is found out; a profile's socket families are its whole list.
+    if (name == "socketpair") return allow_family(ctx, SCMP_SYS(socketpair), AF_UNIX);
     int nr = seccomp_syscall_resolve_name(name.c_str());
     if (nr == __NR_SCMP_ERROR) return -ENOENT;
     return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
