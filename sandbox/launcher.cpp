@@ -65,7 +65,7 @@ public:
             return r;
         }
         SandboxShape shape{spec.profile, spec.network, spec.limits.box_size_kib};
-        auto sandbox = pool_.take(shape);
+        auto sandbox = pool_.take(shape, spec.limits);
         if (!sandbox) {
             RunResult r;
             r.error = sandbox.error().describe();
@@ -82,7 +82,7 @@ public:
     }
 
     void prewarm(const RunSpec& shape) override {
-        if (shape.profile) pool_.want({shape.profile, shape.network, shape.limits.box_size_kib});
+        if (shape.profile) pool_.want({shape.profile, shape.network, shape.limits.box_size_kib}, shape.limits);
     }
 
     std::string measurement() const override { return context_->measured_by(); }

@@ -113,8 +113,29 @@ void PreparedSandbox::kill_and_reap() {
     reaped_ = true;
 }
 
-Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext& ctx,
-                                                                  const SandboxShape& shape) {
+Result<void> PreparedSandbox::limit_cgroup(const Limits& wanted) {
+    if (!cgroup_) return {};
+    if (cgroup_limited_ && limited_memory_kib_ == wanted.memory_kib && limited_processes_ == wanted.processes)
+        return {};
+    cgroup_limited_ = false;
+    auto before = cgroup_->usage();
+    if (!before) return before.error();
+    CgroupLimits limits;
+    limits.memory_bytes = wanted.memory_kib * 1024 + before->memory_current_bytes;
+    limits.pids = wanted.processes + 1;  // the init
+    if (auto r = cgroup_->set_limits(limits); !r) return r;
+    if (context_.cgroups->can_reset_peak())
+        if (auto r = cgroup_->reset_peak(); !r) return r;
+    // Setting limits changes none of these counters: one read serves as the baseline.
+    baseline_ = {before->memory_current_bytes, before->cpu_usage_us, before->oom_kills, before->pids_limit_hits};
+    cgroup_limited_ = true;
+    limited_memory_kib_ = wanted.memory_kib;
+    limited_processes_ = wanted.processes;
+    return {};
+}
+
+Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext& ctx, const SandboxShape& shape,
+                                                                  const Limits* expected) {
     const auto start = std::chrono::steady_clock::now();
     std::unique_ptr<PreparedSandbox> sb(new PreparedSandbox(ctx, shape));
 
@@ -227,6 +248,9 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
             return setup_error("unexpected message from the sandbox init", EPROTO);
         }
     }
+    // Last, once the init is idle: what it holds now is what the run starts from.
+    if (expected && validate(*expected).empty())
+        if (auto r = sb->limit_cgroup(*expected); !r) return r.error();
     sb->prepare_us_ = micros_since(start);
     return sb;
 }

@@ -17,8 +17,12 @@ namespace ringfence {
 
 class PreparedSandbox {
 public:
-    static Result<std::unique_ptr<PreparedSandbox>> prepare(SandboxContext& context,
-                                                            const SandboxShape& shape);
+    // `expected` is a guess at the limits of the run to come (a pool learns it
+    // from the shape's last run): when it is right, the run finds its cgroup
+    // limits already in force and skips those writes, the costliest step of
+    // its start (about 170 us on cgroup v1).
+    static Result<std::unique_ptr<PreparedSandbox>> prepare(SandboxContext& context, const SandboxShape& shape,
+                                                            const Limits* expected = nullptr);
     ~PreparedSandbox();  // kills whatever is left, removes the cgroup, frees the uid
 
     PreparedSandbox(const PreparedSandbox&) = delete;
@@ -32,8 +36,21 @@ public:
     bool alive() const;  // init still waiting (pooled sandboxes are checked before use)
 
 private:
+    // What the run's figures are measured from: the init is charged to the
+    // group too, so its share is taken when the limits are set and the program
+    // gets its full allowance on top of it.
+    struct ChargeBaseline {
+        std::uint64_t init_memory_bytes = 0;
+        std::uint64_t cpu_usage_us = 0;
+        std::uint64_t oom_kills = 0;
+        std::uint64_t pids_limit_hits = 0;
+    };
+
     PreparedSandbox(SandboxContext& context, SandboxShape shape);
     void kill_and_reap();
+    // Puts the run's memory and process limits in force on the cgroup and takes
+    // the baseline; does nothing when these limits are already in force.
+    Result<void> limit_cgroup(const Limits& limits);
 
     SandboxContext& context_;
     SandboxShape shape_;
@@ -47,6 +64,10 @@ private:
     pid_t pid_ = -1;
     bool reaped_ = false;
     std::uint64_t prepare_us_ = 0;
+    bool cgroup_limited_ = false;
+    std::uint64_t limited_memory_kib_ = 0;
+    std::uint32_t limited_processes_ = 0;
+    ChargeBaseline baseline_;
 
     friend class Supervisor;
 };

@@ -28,11 +28,12 @@ SandboxPool::Entry& SandboxPool::entry_for(const SandboxShape& shape) {
     return entries_.back();
 }
 
-Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape) {
+Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Limits& limits) {
     if (size_ > 0) {
         std::unique_lock lock(mutex_);
         Entry& e = entry_for(shape);
         e.last_wanted = std::chrono::steady_clock::now();
+        e.expected = limits;
         while (!e.ready.empty()) {
             auto sb = std::move(e.ready.front());
             e.ready.pop_front();
@@ -46,7 +47,7 @@ Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape) {
         lock.unlock();
         wake_.notify_all();
     }
-    auto sb = PreparedSandbox::prepare(context_, shape);
+    auto sb = PreparedSandbox::prepare(context_, shape, &limits);
     if (!sb) return sb.error();
     return Taken{std::move(*sb), false};
 }
@@ -60,11 +61,13 @@ void SandboxPool::retire(std::unique_ptr<PreparedSandbox> sandbox) {
     wake_.notify_all();
 }
 
-void SandboxPool::want(const SandboxShape& shape) {
+void SandboxPool::want(const SandboxShape& shape, const Limits& limits) {
     if (size_ == 0) return;
     {
         std::lock_guard lock(mutex_);
-        entry_for(shape).last_wanted = std::chrono::steady_clock::now();
+        Entry& e = entry_for(shape);
+        e.last_wanted = std::chrono::steady_clock::now();
+        e.expected = limits;
     }
     wake_.notify_all();
 }
@@ -98,8 +101,9 @@ void SandboxPool::work() {
             continue;
         }
         SandboxShape shape = needy->shape;
+        const Limits expected = needy->expected;
         lock.unlock();
-        auto sb = PreparedSandbox::prepare(context_, shape);
+        auto sb = PreparedSandbox::prepare(context_, shape, &expected);
         lock.lock();
         Entry& e = entry_for(shape);
         if (sb) {

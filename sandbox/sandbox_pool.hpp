@@ -28,15 +28,17 @@ public:
         bool from_pool = false;
     };
     // A ready sandbox of this shape, or one built now in the calling thread.
-    Result<Taken> take(const SandboxShape& shape);
+    // `limits` are the run's: sandboxes prepared from now on expect them.
+    Result<Taken> take(const SandboxShape& shape, const Limits& limits);
     // Destroys a used sandbox, off the caller's path when the pool runs.
     void retire(std::unique_ptr<PreparedSandbox> sandbox);
     // Keeps `pool_size` sandboxes of this shape ready for a while.
-    void want(const SandboxShape& shape);
+    void want(const SandboxShape& shape, const Limits& limits);
 
 private:
     struct Entry {
         SandboxShape shape;
+        Limits expected;  // of the shape's last run: the next ones most likely ask the same
         std::deque<std::unique_ptr<PreparedSandbox>> ready;
         std::chrono::steady_clock::time_point last_wanted;
         unsigned failures = 0;  // consecutive: back off instead of spinning on a broken shape

@@ -318,7 +318,7 @@ private:
         msg.bind_writable_mask_hi = static_cast<std::uint32_t>(writable_mask >> 32);
         fill_rlimits(msg);
 
-        if (auto r = apply_cgroup_limits(); !r) return r;
+        if (auto r = sb_.limit_cgroup(spec_.limits); !r) return r;
 
         std::string wire(reinterpret_cast<const char*>(&msg), sizeof(msg));
         wire += payload;
@@ -364,27 +364,6 @@ private:
         const std::uint64_t nproc = l.processes + (sb_.cgroup_ ? 2 : 1);
         add(RLIMIT_NPROC, nproc, nproc);
         add(RLIMIT_RTPRIO, 0, 0);
-    }
-
-    Result<void> apply_cgroup_limits() {
-        auto* group = sb_.cgroup_.get();
-        if (!group) return {};
-        // The init is charged to the group too; measure it now and give the program
-        // its full allowance on top, so figures and limits are the program's own.
-        auto before = group->usage();
-        if (!before) return before.error();
-        init_memory_bytes_ = before->memory_current_bytes;
-        CgroupLimits limits;
-        limits.memory_bytes = spec_.limits.memory_kib * 1024 + init_memory_bytes_;
-        limits.pids = spec_.limits.processes + 1;
-        if (auto r = group->set_limits(limits); !r) return r;
-        if (sb_.context_.cgroups->can_reset_peak())
-            if (auto r = group->reset_peak(); !r) return r;
-        // Setting limits changes none of these counters: one read serves as the baseline.
-        cpu_baseline_us_ = before->cpu_usage_us;
-        oom_baseline_ = before->oom_kills;
-        pids_baseline_ = before->pids_limit_hits;
-        return {};
     }
 
     void kill(bool& reason) {
@@ -560,8 +539,8 @@ private:
 
     std::uint64_t cpu_used_us() const {
         auto cpu = sb_.cgroup_->cpu_usage_us();
-        if (!cpu || *cpu < cpu_baseline_us_) return 0;
-        return *cpu - cpu_baseline_us_;
+        if (!cpu || *cpu < sb_.baseline_.cpu_usage_us) return 0;
+        return *cpu - sb_.baseline_.cpu_usage_us;
     }
 
     void finish() {
@@ -587,16 +566,17 @@ private:
 
         if (auto* group = sb_.cgroup_.get()) {
             if (auto u = group->usage()) {
-                obs_.cpu_us = u->cpu_usage_us > cpu_baseline_us_ ? u->cpu_usage_us - cpu_baseline_us_ : 0;
+                const auto& base = sb_.baseline_;
+                obs_.cpu_us = u->cpu_usage_us > base.cpu_usage_us ? u->cpu_usage_us - base.cpu_usage_us : 0;
                 const std::uint64_t peak = u->memory_peak_bytes;
-                result_.memory_kib = (peak > init_memory_bytes_ ? peak - init_memory_bytes_ : 0) / 1024;
+                result_.memory_kib = (peak > base.init_memory_bytes ? peak - base.init_memory_bytes : 0) / 1024;
                 if (!u->memory_peak_known) {
                     // v2 before Linux 5.19 has no memory.peak: the largest process's RSS is the best left.
                     result_.memory_kib = rusage_max_rss_kib_;
                     result_.measured_by += "+rusage-memory";
                 }
-                obs_.oom_kills = u->oom_kills - std::min(u->oom_kills, oom_baseline_);
-                obs_.pids_limit_hits = u->pids_limit_hits - std::min(u->pids_limit_hits, pids_baseline_);
+                obs_.oom_kills = u->oom_kills - std::min(u->oom_kills, base.oom_kills);
+                obs_.pids_limit_hits = u->pids_limit_hits - std::min(u->pids_limit_hits, base.pids_limit_hits);
             } else {
                 obs_.setup_failed = true;
                 result_.error = "reading the cgroup's figures: " + u.error().describe();
@@ -642,10 +622,6 @@ private:
     bool killed_ = false;
     bool only_init_left_ = false;
     Clock::time_point started_at_{}, exec_at_{}, ended_at_{};
-    std::uint64_t cpu_baseline_us_ = 0;
-    std::uint64_t init_memory_bytes_ = 0;
-    std::uint64_t oom_baseline_ = 0;
-    std::uint64_t pids_baseline_ = 0;
     std::uint64_t rusage_cpu_us_ = 0;
     std::uint64_t rusage_max_rss_kib_ = 0;
 };

@@ -75,7 +75,7 @@ public:
             const Language& language = *find(job->language);
             auto job_dir = TempDir::create(instance_.dir.path(), "stream-", 0711);
             if (!job_dir) return {Verdict::internal_error, "Internal error: job directory: " + job_dir.error().describe()};
-            prewarm(language, job->network);
+            prewarm(language, job->network, to_limits(job->run_limits));
             StreamPlan plan;
             plan.job = &*job;
             plan.launcher = &launcher_;
@@ -157,11 +157,12 @@ private:
     }
 
     // Asks the launcher's pool (when it has one) to prepare sandboxes shaped like
-    // this language's test runs ahead of time.
-    void prewarm(const Language& language, bool network) {
+    // this language's test runs ahead of time, expecting these limits.
+    void prewarm(const Language& language, bool network, const Limits& limits) {
         RunSpec shape;
         shape.profile = language.run_security;
         shape.network = network;
+        shape.limits = limits;
         launcher_.prewarm(shape);
     }
 
@@ -193,7 +194,7 @@ private:
 
         JobResult result;
         result.language_version = language.info.version;
-        prewarm(language, job.network);  // test sandboxes get built while the compiler runs
+        prewarm(language, job.network, to_limits(job.run_limits));  // built while the compiler runs
         PrepareOutcome submission = prepare("submission", language, job.sources, job.files, job.compiler_flags,
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
@@ -227,15 +228,15 @@ private:
             checker = prepare_helper("checker", *job.checker, job_dir->path(), context, result);
             if (!checker) return result;
             plan.checker = &*checker;
-            prewarm(*checker->language, false);
             plan.checker_limits = checker_limits(*checker->language);
+            prewarm(*checker->language, false, plan.checker_limits);
         }
         if (job.interactor) {
             interactor = prepare_helper("interactor", *job.interactor, job_dir->path(), context, result);
             if (!interactor) return result;
             plan.interactor = &*interactor;
-            prewarm(*interactor->language, false);
             plan.interactor_limits = interactor_limits(*interactor->language, plan.run_limits);
+            prewarm(*interactor->language, false, plan.interactor_limits);
         }
         run_tests(plan, job, context, result);
         return result;

@@ -10,13 +10,17 @@ namespace ringfence::test {
 
 bool running_as_root() { return geteuid() == 0; }
 
+LauncherConfig launcher_config() {
+    LauncherConfig config;
+    if (const char* root = std::getenv("RINGFENCE_CGROUP_ROOT")) config.cgroup_root = root;
+    if (const char* degraded = std::getenv("RINGFENCE_TEST_ALLOW_RLIMIT_ONLY"))
+        config.allow_rlimit_only = std::string(degraded) == "1";
+    return config;
+}
+
 Launcher& launcher() {
     static std::unique_ptr<Launcher> instance = [] {
-        LauncherConfig config;
-        if (const char* root = std::getenv("RINGFENCE_CGROUP_ROOT")) config.cgroup_root = root;
-        if (const char* degraded = std::getenv("RINGFENCE_TEST_ALLOW_RLIMIT_ONLY"))
-            config.allow_rlimit_only = std::string(degraded) == "1";
-        auto created = Launcher::create(config);
+        auto created = Launcher::create(launcher_config());
         if (!created) throw std::runtime_error("Launcher::create: " + created.error().describe());
         return std::move(*created);
     }();

@@ -12,8 +12,10 @@
 
 namespace ringfence::test {
 
-// Launcher for this process. Rootless runs (not root) may need
-// RINGFENCE_CGROUP_ROOT or RINGFENCE_TEST_ALLOW_RLIMIT_ONLY=1 in the environment.
+// The configuration every test launcher starts from. Rootless runs (not root)
+// may need RINGFENCE_CGROUP_ROOT or RINGFENCE_TEST_ALLOW_RLIMIT_ONLY=1.
+LauncherConfig launcher_config();
+// The launcher of this process, made from launcher_config() (no pool).
 Launcher& launcher();
 std::shared_ptr<const SecurityProfile> profile(const std::string& name = "default");
 bool running_as_root();

@@ -1,0 +1,93 @@
+// Sandboxes prepared ahead of time must behave exactly like fresh ones, even
+// when they were prepared expecting other limits than the run asks for.
+#include <chrono>
+#include <doctest/doctest.h>
+#include <thread>
+
+#include "sandbox_fixture.hpp"
+
+namespace ringfence::test {
+namespace {
+
+std::unique_ptr<Launcher> pooled_launcher() {
+    LauncherConfig config = launcher_config();
+    config.pool_size = 2;
+    auto created = Launcher::create(config);
+    if (!created) FAIL("Launcher::create: ", created.error().describe());
+    return std::move(created.value());
+}
+
+// A probe run in the pool's shape: the pool matches profiles by identity, so
+// every spec of a test shares one profile object (as the judge's runs of one
+// language do).
+RunSpec pooled_probe(const std::shared_ptr<const SecurityProfile>& shared, const std::string& test_case,
+                     const std::string& arg = {}) {
+    RunSpec spec = probe_spec(test_case, arg);
+    spec.profile = shared;
+    return spec;
+}
+
+// Runs `spec` until a run is served by a pooled sandbox. Every run, pooled or
+// not, must end as `expected`: runs that missed the pool are checked too.
+RunResult run_from_pool(Launcher& launcher, const RunSpec& spec, RunStatus expected) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        RunResult r = launcher.run(spec);
+        CHECK_MESSAGE(r.status == expected, to_string(r.status), " ", r.error);
+        if (r.phases.from_pool) return r;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("no run was served by the pool");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("a pooled sandbox prepared for other limits enforces the run's own") {
+    auto launcher = pooled_launcher();
+    const auto shared = profile();
+    RunSpec roomy = pooled_probe(shared, "exit", "0");
+    roomy.limits.memory_kib = 512 * 1024;
+    roomy.limits.processes = 64;
+    launcher->prewarm(roomy);
+    run_from_pool(*launcher, roomy, RunStatus::ok);
+
+    // The ready sandboxes expect 512 MiB and 64 processes.
+    RunSpec bomb = pooled_probe(shared, "memory-bomb");
+    bomb.limits.memory_kib = 32 * 1024;
+    bomb.limits.processes = 64;
+    auto tight = run_from_pool(*launcher, bomb, RunStatus::memory_limit);
+    CHECK(tight.memory_kib >= 30 * 1024);
+    CHECK(tight.memory_kib <= 33 * 1024);
+
+    // The pool now prepares for 32 MiB; a run asking for more must get more.
+    bomb.limits.memory_kib = 48 * 1024;
+    auto looser = run_from_pool(*launcher, bomb, RunStatus::memory_limit);
+    CHECK(looser.memory_kib >= 46 * 1024);
+    CHECK(looser.memory_kib <= 49 * 1024);
+
+    RunSpec forks = pooled_probe(shared, "fork-bomb");
+    forks.limits.memory_kib = 48 * 1024;
+    forks.limits.processes = 5;
+    run_from_pool(*launcher, forks, RunStatus::process_limit);
+}
+
+TEST_CASE("a pooled sandbox prepared for the run's limits measures from the run's start") {
+    auto launcher = pooled_launcher();
+    const auto shared = profile();
+    RunSpec bomb = pooled_probe(shared, "memory-bomb");
+    bomb.limits.memory_kib = 32 * 1024;
+    launcher->prewarm(bomb);
+    for (int i = 0; i < 3; ++i) {
+        auto r = run_from_pool(*launcher, bomb, RunStatus::memory_limit);
+        CHECK(r.memory_kib >= 30 * 1024);
+        CHECK(r.memory_kib <= 33 * 1024);
+    }
+    // CPU time starts at zero for each run, not at what the init used.
+    RunSpec burn = pooled_probe(shared, "burn-threads", "100");
+    burn.limits.memory_kib = 32 * 1024;
+    auto r = run_from_pool(*launcher, burn, RunStatus::ok);
+    CHECK(r.cpu_time_us >= 400'000);
+    CHECK(r.cpu_time_us < 1'500'000);
+}
+
+}  // namespace ringfence::test
