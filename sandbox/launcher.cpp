@@ -88,6 +88,7 @@ public:
     std::string measurement() const override { return context_->measured_by(); }
     bool rootless() const override { return !context_->root_mode; }
     unsigned active_sandboxes() const override { return active_.load(); }
+    unsigned ready_sandboxes() const override { return pool_.ready(); }
 
 private:
     std::unique_ptr<SandboxContext> context_;

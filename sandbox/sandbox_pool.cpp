@@ -1,12 +1,16 @@
 #include "sandbox_pool.hpp"
 
+#include <algorithm>
+
 namespace ringfence {
 namespace {
 constexpr auto kIdleShapeLifetime = std::chrono::seconds(30);
+// Runs closer together than this are one burst: deferred work waits for a longer pause.
+constexpr auto kQuietAfterRun = std::chrono::milliseconds(5);
 }
 
 SandboxPool::SandboxPool(SandboxContext& context)
-    : context_(context), size_(context.config.pool_size) {
+    : context_(context), size_(context.config.pool_size), reserve_(std::max(1u, size_ / 4)) {
     if (size_ > 0) worker_ = std::thread([this] { work(); });
 }
 
@@ -28,9 +32,14 @@ SandboxPool::Entry& SandboxPool::entry_for(const SandboxShape& shape) {
     return entries_.back();
 }
 
+bool SandboxPool::runs_busy(std::chrono::steady_clock::time_point now) const {
+    return in_flight_ > 0 || now - last_run_end_ < kQuietAfterRun;
+}
+
 Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Limits& limits) {
     if (size_ > 0) {
         std::unique_lock lock(mutex_);
+        ++in_flight_;  // from here: building one below is a run's work too
         Entry& e = entry_for(shape);
         e.last_wanted = std::chrono::steady_clock::now();
         e.expected = limits;
@@ -38,8 +47,9 @@ Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Li
             auto sb = std::move(e.ready.front());
             e.ready.pop_front();
             if (sb->alive()) {
+                const bool below_reserve = e.ready.size() < reserve_;
                 lock.unlock();
-                wake_.notify_all();
+                if (below_reserve) wake_.notify_all();
                 return Taken{std::move(sb), true};
             }
             retired_.push_back(std::move(sb));
@@ -48,17 +58,29 @@ Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Li
         wake_.notify_all();
     }
     auto sb = PreparedSandbox::prepare(context_, shape, &limits);
-    if (!sb) return sb.error();
+    if (!sb) {
+        if (size_ > 0) {
+            std::lock_guard lock(mutex_);
+            --in_flight_;
+            last_run_end_ = std::chrono::steady_clock::now();
+        }
+        return sb.error();
+    }
     return Taken{std::move(*sb), false};
 }
 
 void SandboxPool::retire(std::unique_ptr<PreparedSandbox> sandbox) {
     if (size_ == 0) return;  // destroyed right here by the unique_ptr
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         retired_.push_back(std::move(sandbox));
+        --in_flight_;
+        last_run_end_ = std::chrono::steady_clock::now();
+        // Otherwise the worker is waiting for a pause, checking every kQuietAfterRun.
+        wake = in_flight_ == 0 || retired_.size() > size_;
     }
-    wake_.notify_all();
+    if (wake) wake_.notify_all();
 }
 
 void SandboxPool::want(const SandboxShape& shape, const Limits& limits) {
@@ -72,11 +94,20 @@ void SandboxPool::want(const SandboxShape& shape, const Limits& limits) {
     wake_.notify_all();
 }
 
+unsigned SandboxPool::ready() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& e : entries_) n += e.ready.size();
+    return static_cast<unsigned>(n);
+}
+
 void SandboxPool::work() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
+        const auto now = std::chrono::steady_clock::now();
+        const bool busy = runs_busy(now);
         // Tear down first: it frees uids and cgroups the next sandboxes need.
-        if (!retired_.empty()) {
+        if (!retired_.empty() && (!busy || retired_.size() > size_)) {
             auto sb = std::move(retired_.front());
             retired_.pop_front();
             lock.unlock();
@@ -84,20 +115,29 @@ void SandboxPool::work() {
             lock.lock();
             continue;
         }
-        const auto now = std::chrono::steady_clock::now();
         Entry* needy = nullptr;
+        bool urgent = false;
         for (auto it = entries_.begin(); it != entries_.end();) {
             if (now - it->last_wanted > kIdleShapeLifetime) {
                 for (auto& sb : it->ready) retired_.push_back(std::move(sb));
                 it = entries_.erase(it);
                 continue;
             }
-            if (!needy && it->ready.size() < size_ && it->failures < 3) needy = &*it;
+            if (it->ready.size() < reserve_) it->refilling = true;
+            // Full again, or runs paused: the next burst starts undisturbed.
+            if (!busy || it->ready.size() >= size_) it->refilling = false;
+            if (it->ready.size() < size_ && it->failures < 3 && (!needy || (it->refilling && !urgent))) {
+                needy = &*it;
+                urgent = it->refilling;
+            }
             ++it;
         }
-        if (!retired_.empty()) continue;
-        if (!needy) {
-            wake_.wait_for(lock, std::chrono::seconds(1));
+        if (!retired_.empty() && !busy) continue;
+        if (!needy || (busy && !urgent)) {
+            // Deferred work waits for runs to pause; with none, wait to be asked.
+            const bool deferred = needy || !retired_.empty();
+            wake_.wait_for(lock, deferred ? std::chrono::steady_clock::duration(kQuietAfterRun)
+                                          : std::chrono::steady_clock::duration(std::chrono::seconds(1)));
             continue;
         }
         SandboxShape shape = needy->shape;

@@ -31,6 +31,8 @@ struct LauncherConfig {
     // rlimits only. Off by default: without cgroups runs fail closed.
     bool allow_rlimit_only = false;
     // Sandboxes prepared ahead of time per shape (profile + mounts). 0: none.
+    // A burst of up to three quarters of this many runs is served without any
+    // building or teardown going on beside it; refills wait for a pause.
     unsigned pool_size = 0;
 };
 
@@ -66,6 +68,8 @@ public:
     virtual std::string measurement() const = 0;
     virtual bool rootless() const = 0;
     virtual unsigned active_sandboxes() const = 0;
+    // Sandboxes prepared and waiting in the pool, all shapes together.
+    virtual unsigned ready_sandboxes() const = 0;
 };
 
 }  // namespace ringfence

@@ -6,13 +6,14 @@
 // Work: one C++ a+b submission with N tests (default 100), three ways, each
 // sequentially and on two streams:
 //   judged    Judge::run: compile in a sandbox, N fresh sandboxes, compare
-//             (launcher pool as the service uses it; test concurrency 1 and 2)
+//             (a launcher pool deep enough for the job; test concurrency 1 and 2)
 //   launcher  the same compile and runs through Launcher::run directly: the
 //             sandboxes alone, so the judge's own share can be told apart
 //   bare      the profile's compile command and N fork+exec runs of the
 //             binary, stdin from a file, stdout through a pipe, compared
 // Prints the median over R repetitions and the ratios. Never asserts.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,6 +171,61 @@ Timing bare(const judge::LanguageProfile& cpp, const Inputs& inputs, int streams
     return {elapsed, compile_ms};
 }
 
+// Runs bare() in a helper process forked before any launcher exists. Forked
+// from this process, every bare fork+exec would also copy the fds and mappings
+// the launcher's pool holds, and the baseline would look slower than it is.
+class BareHelper {
+public:
+    BareHelper(const judge::LanguageProfile& cpp, const Inputs& inputs) {
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) die("socketpair");
+        pid_ = fork();
+        if (pid_ < 0) die("fork");
+        if (pid_ == 0) {
+            close(sp[0]);
+            int streams = 0;
+            while (read(sp[1], &streams, sizeof streams) == static_cast<ssize_t>(sizeof streams)) {
+                Timing t = bare(cpp, inputs, streams);
+                if (write(sp[1], &t, sizeof t) != static_cast<ssize_t>(sizeof t)) break;
+            }
+            _exit(0);
+        }
+        close(sp[1]);
+        fd_ = sp[0];
+    }
+    ~BareHelper() {
+        close(fd_);  // the helper leaves on EOF
+        waitpid(pid_, nullptr, 0);
+    }
+    BareHelper(const BareHelper&) = delete;
+    BareHelper& operator=(const BareHelper&) = delete;
+
+    Timing run(int streams) {
+        Timing t;
+        if (write(fd_, &streams, sizeof streams) != static_cast<ssize_t>(sizeof streams) ||
+            read(fd_, &t, sizeof t) != static_cast<ssize_t>(sizeof t))
+            die("the bare helper failed");
+        return t;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int fd_ = -1;
+};
+
+// Waits until the pool has stopped changing (used sandboxes torn down, ready
+// ones rebuilt): a pool refills once its runs pause, and would otherwise do
+// it beside the next measurement.
+void settle(const Launcher& launcher) {
+    unsigned last = launcher.ready_sandboxes();
+    for (int stable_ms = 0, waited_ms = 0; stable_ms < 500 && waited_ms < 120'000; waited_ms += 20) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const unsigned now = launcher.ready_sandboxes();
+        stable_ms = now == last ? stable_ms + 20 : 0;
+        last = now;
+    }
+}
+
 // The same compile and runs straight through the launcher, without the judge:
 // what the sandboxes alone cost, so the judge's own share can be told apart.
 Timing launcher_only(Launcher& launcher, const judge::LanguageProfile& cpp,
@@ -243,8 +299,15 @@ int main(int argc, char** argv) {
     auto cpp = judge::parse_language_profile(*text, "cpp17");
     if (!cpp || !cpp->compile) die("cpp17 profile: " + (cpp ? std::string("not compiled") : cpp.error().message));
 
+    std::string inputs_dir = (fs::temp_directory_path() / "rf-judge-bench-in-XXXXXX").string();
+    if (!mkdtemp(inputs_dir.data())) die("mkdtemp");
+    Inputs inputs = write_inputs(inputs_dir, tests);
+    BareHelper bare_helper(*cpp, inputs);
+
     LauncherConfig launcher_config;
-    launcher_config.pool_size = 2;  // as the service runs it
+    // Deep enough for the whole job with the reserve to spare: the service's
+    // `launcher.pool_size` (0 by default) is what this models.
+    launcher_config.pool_size = static_cast<unsigned>(tests) * 4 / 3 + 4;
     auto launcher = Launcher::create(launcher_config);
     if (!launcher) die("Launcher::create: " + launcher.error().describe());
 
@@ -254,9 +317,6 @@ int main(int argc, char** argv) {
     for (int i = 0; i < tests; ++i)
         job.tests.push_back(TestCase{std::to_string(i) + " " + std::to_string(i + 1) + "\n",
                                      std::to_string(2 * i + 1) + "\n", {}});
-    std::string inputs_dir = (fs::temp_directory_path() / "rf-judge-bench-in-XXXXXX").string();
-    if (!mkdtemp(inputs_dir.data())) die("mkdtemp");
-    Inputs inputs = write_inputs(inputs_dir, tests);
 
     std::printf("judge_bench: one C++ a+b submission, %d tests, median of %d (ms); target judged/bare <= 1.2x\n",
                 tests, repeat);
@@ -275,9 +335,12 @@ int main(int argc, char** argv) {
         judged(**judge, *normalized, tests);  // warm-up: page cache, pool
         std::vector<Timing> j, l, b;
         for (int r = 0; r < repeat; ++r) {
+            settle(**launcher);
             j.push_back(judged(**judge, *normalized, tests, r == repeat - 1));
+            settle(**launcher);
             l.push_back(launcher_only(**launcher, *cpp, *profile, inputs, static_cast<int>(concurrency)));
-            b.push_back(bare(*cpp, inputs, static_cast<int>(concurrency)));
+            settle(**launcher);
+            b.push_back(bare_helper.run(static_cast<int>(concurrency)));
         }
         Timing jm = median(j), lm = median(l), bm = median(b);
         std::printf("%d tests, %u stream%s %14.1f (%6.1f) %14.1f (%6.1f) %14.1f (%6.1f) %7.2fx %7.2fx\n", tests,

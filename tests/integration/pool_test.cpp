@@ -9,9 +9,9 @@
 namespace ringfence::test {
 namespace {
 
-std::unique_ptr<Launcher> pooled_launcher() {
+std::unique_ptr<Launcher> pooled_launcher(unsigned pool_size = 2) {
     LauncherConfig config = launcher_config();
-    config.pool_size = 2;
+    config.pool_size = pool_size;
     auto created = Launcher::create(config);
     if (!created) FAIL("Launcher::create: ", created.error().describe());
     return std::move(created.value());
@@ -88,6 +88,28 @@ TEST_CASE("a pooled sandbox prepared for the run's limits measures from the run'
     auto r = run_from_pool(*launcher, burn, RunStatus::ok);
     CHECK(r.cpu_time_us >= 400'000);
     CHECK(r.cpu_time_us < 1'500'000);
+}
+
+TEST_CASE("the pool serves a burst and is full again once runs pause") {
+    auto launcher = pooled_launcher(8);
+    const auto shared = profile();
+    RunSpec spec = pooled_probe(shared, "exit", "0");
+    launcher->prewarm(spec);
+    auto wait_full = [&] {
+        for (int waited_ms = 0; launcher->ready_sandboxes() < 8 && waited_ms < 60'000; waited_ms += 20)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return launcher->ready_sandboxes();
+    };
+    REQUIRE(wait_full() == 8);
+    // Six runs back to back leave the reserve (two): each is served from the pool.
+    for (int i = 0; i < 6; ++i) {
+        auto r = launcher->run(spec);
+        CHECK(r.status == RunStatus::ok);
+        CHECK(r.phases.from_pool);
+    }
+    CHECK(launcher->ready_sandboxes() <= 8);
+    CHECK(wait_full() == 8);
+    CHECK(launcher->active_sandboxes() == 0);
 }
 
 }  // namespace ringfence::test
