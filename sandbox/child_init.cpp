@@ -181,8 +181,12 @@ void unblock_signals() {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-// PID 1 inherits every orphan: reap them all, account for all of them, and
-// leave when the program itself ends (the kernel then kills the rest).
+// PID 1 inherits every orphan: reap them all and account for all of them
+// until the program itself ends. Then report and stay: killing this process
+// ends the sandbox (the kernel kills the rest of the PID namespace, then tears
+// the namespaces down), and the supervisor does that either at once, when
+// more than this process is left, or when the sandbox is retired, which a
+// pool does while no run is going on rather than beside the next one.
 [[noreturn]] void reap_until(const ChildPlan& plan, pid_t program) {
     control::ExitedMsg exited{};
     exited.header = {control::Type::exited, sizeof(exited)};
@@ -202,8 +206,8 @@ void unblock_signals() {
             exited.max_rss_kib = static_cast<std::uint64_t>(ru.ru_maxrss);
         if (pid == program) {
             exited.wait_status = status;
-            send_with_fd(plan.ctl_fd, &exited, sizeof(exited), -1);
-            _exit(0);
+            if (send_with_fd(plan.ctl_fd, &exited, sizeof(exited), -1) < 0) _exit(0);
+            for (;;) pause();
         }
     }
 }

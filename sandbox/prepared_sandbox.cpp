@@ -97,8 +97,11 @@ PreparedSandbox::~PreparedSandbox() {
 
 bool PreparedSandbox::alive() const {
     if (reaped_ || !pidfd_) return false;
-    pollfd p{pidfd_.get(), POLLIN, 0};
-    return poll(&p, 1, 0) == 0;  // a pidfd becomes readable when the process exits
+    // A pidfd becomes readable when the process exits. The init outlives its
+    // program process (it stays until killed), so that one is checked too: its
+    // socket hangs up when it is gone.
+    pollfd p[2] = {{pidfd_.get(), POLLIN, 0}, {program_ctl_.get(), 0, 0}};  // reports hang-ups only
+    return poll(p, program_ctl_ ? 2 : 1, 0) == 0;
 }
 
 void PreparedSandbox::kill_and_reap() {

@@ -33,7 +33,7 @@ public:
 
     const SandboxShape& shape() const { return shape_; }
     std::uint64_t prepare_us() const { return prepare_us_; }
-    bool alive() const;  // init still waiting (pooled sandboxes are checked before use)
+    bool alive() const;  // init and program process still waiting (pooled sandboxes are checked before use)
 
 private:
     // What the run's figures are measured from: the init is charged to the

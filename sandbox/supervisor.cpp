@@ -521,10 +521,11 @@ private:
             }
             if (can_i >= 0 && (fds[can_i].revents & POLLIN)) kill(obs_.killed_for_cancel);
             if (fds[0].revents & POLLIN) init_alive = false;
-            // The program has ended and nothing else of the run is left but the
-            // init, which exits by itself: the run is over. Tearing the
-            // namespaces down happens when the sandbox is retired, off this path.
-            if (only_init_left_) break;
+            // The program has ended: the run is over. The init stays until it is
+            // killed: by finish() at once when anything else of the run is left,
+            // else when the sandbox is retired, off this path, with the namespaces'
+            // teardown.
+            if (obs_.program_exited) break;
         }
         ended_at_ = Clock::now();
     }
