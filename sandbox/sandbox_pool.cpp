@@ -23,9 +23,14 @@ SandboxPool::~SandboxPool() {
     if (worker_.joinable()) worker_.join();
 }
 
-SandboxPool::Entry& SandboxPool::entry_for(const SandboxShape& shape) {
+SandboxPool::Entry* SandboxPool::find(const SandboxShape& shape) {
     for (auto& e : entries_)
-        if (e.shape == shape) return e;
+        if (e.shape == shape) return &e;
+    return nullptr;
+}
+
+SandboxPool::Entry& SandboxPool::entry_for(const SandboxShape& shape) {
+    if (Entry* e = find(shape)) return *e;
     entries_.emplace_back();
     entries_.back().shape = shape;
     entries_.back().last_wanted = std::chrono::steady_clock::now();
@@ -40,22 +45,25 @@ Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Li
     if (size_ > 0) {
         std::unique_lock lock(mutex_);
         ++in_flight_;  // from here: building one below is a run's work too
-        Entry& e = entry_for(shape);
-        e.last_wanted = std::chrono::steady_clock::now();
-        e.expected = limits;
-        while (!e.ready.empty()) {
-            auto sb = std::move(e.ready.front());
-            e.ready.pop_front();
-            if (sb->alive()) {
-                const bool below_reserve = e.ready.size() < reserve_;
-                lock.unlock();
-                if (below_reserve) wake_.notify_all();
-                return Taken{std::move(sb), true};
+        // Only shapes asked for with want() are kept ready: a one-off shape (a
+        // compile, say) would otherwise hold a full pool nobody uses.
+        if (Entry* e = find(shape)) {
+            e->last_wanted = std::chrono::steady_clock::now();
+            e->expected = limits;
+            while (!e->ready.empty()) {
+                auto sb = std::move(e->ready.front());
+                e->ready.pop_front();
+                if (sb->alive()) {
+                    const bool below_reserve = e->ready.size() < reserve_;
+                    lock.unlock();
+                    if (below_reserve) wake_.notify_all();
+                    return Taken{std::move(sb), true};
+                }
+                retired_.push_back(std::move(sb));
             }
-            retired_.push_back(std::move(sb));
+            lock.unlock();
+            wake_.notify_all();
         }
-        lock.unlock();
-        wake_.notify_all();
     }
     auto sb = PreparedSandbox::prepare(context_, shape, &limits);
     if (!sb) {

@@ -41,7 +41,8 @@ public:
         bool from_pool = false;
     };
     // A ready sandbox of this shape, or one built now in the calling thread.
-    // `limits` are the run's: sandboxes prepared from now on expect them.
+    // `limits` are the run's: sandboxes prepared from now on expect them. A
+    // shape never passed to want() is always built here.
     Result<Taken> take(const SandboxShape& shape, const Limits& limits);
     // Destroys a used sandbox, off the caller's path when the pool runs. Every
     // sandbox take() returned comes back here: the pool counts runs in flight.
@@ -61,7 +62,8 @@ private:
         bool refilling = false;  // fell below the reserve: refill beside runs until full or a pause
     };
     void work();
-    Entry& entry_for(const SandboxShape& shape);  // mutex held
+    Entry* find(const SandboxShape& shape);        // mutex held
+    Entry& entry_for(const SandboxShape& shape);  // mutex held; created when missing
     // Whether runs are going on or paused only a moment ago (mutex held).
     bool runs_busy(std::chrono::steady_clock::time_point now) const;
 

@@ -30,7 +30,8 @@ struct LauncherConfig {
     // Run without any usable cgroup, measuring with rusage and limiting with
     // rlimits only. Off by default: without cgroups runs fail closed.
     bool allow_rlimit_only = false;
-    // Sandboxes prepared ahead of time per shape (profile + mounts). 0: none.
+    // Sandboxes prepared ahead of time per shape (profile + mounts) asked for
+    // with prewarm(); other shapes are built on demand. 0: none.
     // A burst of up to three quarters of this many runs is served without any
     // building or teardown going on beside it; refills wait for a pause.
     unsigned pool_size = 0;

@@ -112,4 +112,16 @@ TEST_CASE("the pool serves a burst and is full again once runs pause") {
     CHECK(launcher->active_sandboxes() == 0);
 }
 
+TEST_CASE("a shape never prewarmed is built on demand and not kept") {
+    auto launcher = pooled_launcher(4);
+    RunSpec once = pooled_probe(profile(), "exit", "0");
+    for (int i = 0; i < 2; ++i) {
+        auto r = launcher->run(once);
+        CHECK(r.status == RunStatus::ok);
+        CHECK_FALSE(r.phases.from_pool);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a pause: the pool would refill now
+        CHECK(launcher->ready_sandboxes() == 0);
+    }
+}
+
 }  // namespace ringfence::test
