@@ -42,6 +42,8 @@ std::string AuditLog::sandbox_line(const std::string& tenant, const std::string&
         {"language", r.language},
         {"tier", tier},
         {"host_uid", r.result.host_uid},
+        // Built by the pool before any tenant asked: it held nothing until this run took it.
+        {"prepared_ahead", r.result.phases.from_pool},
         {"limits", limits_json(r.limits)},
         {"verdict", to_string(r.result.status)},
         {"exit_code", r.result.exit_code},

@@ -155,9 +155,26 @@ class NativeApi(unittest.TestCase):
             records = [json.loads(line) for line in f if line.strip()]
         sandboxes = [r for r in records if r["event"] == "sandbox"]
         self.assertTrue(sandboxes)
-        for key in ("time", "tenant", "job", "test", "language", "tier", "host_uid", "limits", "verdict", "usage",
-                    "violation"):
+        for key in ("time", "tenant", "job", "test", "language", "tier", "host_uid", "prepared_ahead", "limits",
+                    "verdict", "usage", "violation"):
             self.assertIn(key, sandboxes[-1])
+
+    def test_default_pool_prepares_a_languages_test_sandboxes_ahead(self):
+        # launcher.pool_size (16 by default) keeps sandboxes ready for a language's tests: after one
+        # job and a pause, every test of the next job runs in a sandbox built before it arrived.
+        job = {"language": "python3", "source": PY_ECHO,
+               "tests": [{"stdin": "abc\n", "expected_output": "cba\n"}] * 3}
+        self.assertEqual(self.server.post("/v1/runs?wait=true", job).status, 200)
+        time.sleep(2)
+        r = self.server.post("/v1/runs?wait=true", job)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["verdict"], "accepted")
+        job_id = r.json()["id"]
+        with open(os.path.join(self.server.data_dir, "logs", "audit.log")) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        tests = [x for x in records if x["event"] == "sandbox" and x["job"] == job_id and x["purpose"] == "test"]
+        self.assertEqual(len(tests), 3, tests)
+        self.assertTrue(all(x["prepared_ahead"] for x in tests), tests)
 
 
 class Callbacks(unittest.TestCase):

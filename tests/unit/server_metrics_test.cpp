@@ -49,6 +49,7 @@ TEST_CASE("an audit record names tenant, job, test, language, tier, uid, limits,
     r.result.violation = "ptrace";
     r.result.host_uid = 2000000007;
     r.result.cpu_time_us = 1500;
+    r.result.phases.from_pool = true;
     auto j = nlohmann::json::parse(AuditLog::sandbox_line("t1", "job-1", "process", r));
     CHECK(j["tenant"] == "t1");
     CHECK(j["job"] == "job-1");
@@ -56,6 +57,7 @@ TEST_CASE("an audit record names tenant, job, test, language, tier, uid, limits,
     CHECK(j["language"] == "cpp17");
     CHECK(j["tier"] == "process");
     CHECK(j["host_uid"] == 2000000007u);
+    CHECK(j["prepared_ahead"] == true);
     CHECK(j["limits"]["memory_kib"] == 65536);
     CHECK(j["verdict"] == "security_violation");
     CHECK(j["usage"]["cpu_time_us"] == 1500);
