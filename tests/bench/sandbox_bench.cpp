@@ -94,26 +94,22 @@ std::vector<std::string> bwrap_argv(const std::vector<std::string>& program) {
     return a;
 }
 
-bool read_fully(int fd, void* data, std::size_t size) {
-    auto* p = static_cast<char*>(data);
+// Moves all `size` bytes with read() or write() (`io`), or reports that it could not.
+template <typename Byte, typename Io>
+bool transfer_fully(Io io, int fd, Byte* data, std::size_t size) {
     while (size > 0) {
-        ssize_t n = read(fd, p, size);
+        ssize_t n = io(fd, data, size);
         if (n <= 0) return false;
-        p += n;
+        data += n;
         size -= static_cast<std::size_t>(n);
     }
     return true;
 }
-
+bool read_fully(int fd, void* data, std::size_t size) {
+    return transfer_fully(::read, fd, static_cast<char*>(data), size);
+}
 bool write_fully(int fd, const void* data, std::size_t size) {
-    const auto* p = static_cast<const char*>(data);
-    while (size > 0) {
-        ssize_t n = write(fd, p, size);
-        if (n <= 0) return false;
-        p += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
+    return transfer_fully(::write, fd, static_cast<const char*>(data), size);
 }
 
 // Times plain programs (bare fork+exec, bwrap, the CLI) from a process forked
