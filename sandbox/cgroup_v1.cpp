@@ -1,5 +1,6 @@
 // cgroup v1 backend: each sandbox gets one directory in each of three
 // hierarchies (memory, pids, cpuacct), all named alike under `ringfence/`.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -33,6 +34,16 @@ public:
         for (const auto& dir : dirs_)
             if (auto r = dir.write("cgroup.procs", std::to_string(pid)); !r) return r;
         return {};
+    }
+
+    Result<std::vector<UniqueFd>> open_join_files() const override {
+        std::vector<UniqueFd> files;
+        for (const auto& dir : dirs_) {
+            UniqueFd f(::openat(dir.fd(), "tasks", O_WRONLY | O_CLOEXEC));
+            if (!f) return setup_error("cannot open " + dir.path() + "/tasks for writing", errno);
+            files.push_back(std::move(f));
+        }
+        return files;
     }
 
     Result<void> set_limits(const CgroupLimits& limits) override {

@@ -30,6 +30,8 @@ public:
         return dir_.write("cgroup.procs", std::to_string(pid));
     }
 
+    Result<std::vector<UniqueFd>> open_join_files() const override { return std::vector<UniqueFd>{}; }
+
     Result<void> set_limits(const CgroupLimits& limits) override {
         if (auto r = dir_.write("memory.max", limit_value(limits.memory_bytes)); !r) return r;
         if (dir_.has("memory.swap.max")) {

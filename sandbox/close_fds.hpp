@@ -9,11 +9,11 @@ namespace ringfence {
 
 // Closes every fd from 3 up except those listed (negative entries are ignored).
 inline void close_all_except(std::initializer_list<int> keep_list) {
-    int keep[4];
+    int keep[8];
     int n = 0;
     for (int fd : keep_list)
-        if (fd >= 3 && n < 4) keep[n++] = fd;
-    for (int i = 1; i < n; ++i)  // insertion sort: at most four entries
+        if (fd >= 3 && n < 8) keep[n++] = fd;
+    for (int i = 1; i < n; ++i)  // insertion sort: at most eight entries
         for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
             int t = keep[j];
             keep[j] = keep[j - 1];

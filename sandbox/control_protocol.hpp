@@ -26,6 +26,7 @@ enum class Stage : std::int32_t {
     pivot_root, hostname, landlock, open_box, send_ready, receive_run, claim_bind,
     root_readonly, spawn, program_stdio, program_cwd, program_rlimit, program_caps,
     program_ids, program_no_new_privs, program_landlock, program_seccomp, program_exec, read_plan,
+    join_cgroup,
 };
 
 const char* describe(Stage stage) noexcept;

@@ -13,7 +13,7 @@ namespace ringfence {
 
 // Sends `size` bytes with the `count` fds attached (none when count is 0). 0, or -1 and errno.
 inline int send_with_fds(int sock, const void* data, std::size_t size, const int* fds, std::size_t count) noexcept {
-    constexpr std::size_t kMaxSent = 4;
+    constexpr std::size_t kMaxSent = 6;  // an init request: three fds and three cgroup v1 files
     if (count > kMaxSent) {
         errno = EINVAL;
         return -1;

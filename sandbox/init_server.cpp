@@ -103,9 +103,16 @@ Result<InitServer::Init> InitServer::ask_locked(const Request& request, bool& se
     msg.init_flags = request.init_flags;
     msg.into_cgroup = request.cgroup_fd >= 0 ? 1 : 0;
     msg.may_reuse_netns = request.may_reuse_netns ? 1 : 0;
-    const int fds[init_server::kRequestFds + 1] = {request.ctl_fd, request.plan_fd, request.sync_fd,
-                                                   request.cgroup_fd};
-    if (send_with_fds(sock_.get(), &msg, sizeof(msg), fds, init_server::kRequestFds + msg.into_cgroup) < 0) {
+    int fds[init_server::kRequestFds + init_server::kMaxJoinFiles] = {request.ctl_fd, request.plan_fd,
+                                                                      request.sync_fd};
+    std::size_t nfds = init_server::kRequestFds;
+    if (msg.into_cgroup) fds[nfds++] = request.cgroup_fd;
+    for (int fd : request.join_fds)
+        if (fd >= 0) {  // the server refuses these beside cgroup_fd
+            fds[nfds++] = fd;
+            ++msg.join_files;
+        }
+    if (send_with_fds(sock_.get(), &msg, sizeof(msg), fds, nfds) < 0) {
         server_gone = errno == EPIPE || errno == ECONNRESET;
         return setup_error("asking the init server for a sandbox init", errno);
     }

@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 
@@ -41,6 +42,9 @@ public:
         int plan_fd = -1;                   // sealed plan memfd
         int sync_fd = -1;                   // read end: one byte once the id maps are written
         int cgroup_fd = -1;                 // born into this cgroup when >= 0 (CLONE_INTO_CGROUP)
+        // Or, on cgroup v1, the group's `tasks` files (CgroupGroup::open_join_files):
+        // the init writes "0" to each once its id maps are written, before anything else.
+        std::array<int, 3> join_fds{-1, -1, -1};
         bool may_reuse_netns = false;       // with CLONE_NEWNET: see init_server::Request
     };
     // A new init, cloned into its namespaces and waiting on sync_fd. Starts

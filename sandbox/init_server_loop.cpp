@@ -75,11 +75,12 @@ const InitPlan* plan_for(int plan_fd) {
 }
 
 // The new init, still unmapped in its user namespace.
-[[noreturn]] void become_init(int server_pidfd, const int* fds, const InitPlan* init_plan, unsigned init_flags,
-                              cap_t no_capabilities) noexcept {
+// `join` holds the cgroup v1 `tasks` files to move into (-1 where none).
+[[noreturn]] void become_init(int server_pidfd, const int* fds, const int* join, const InitPlan* init_plan,
+                              unsigned init_flags, cap_t no_capabilities) noexcept {
     // Nothing of the server's: its socket, the cgroup fd the clone used, and
     // above all the network namespaces it keeps for other sandboxes.
-    close_all_except({server_pidfd, fds[0], fds[1], fds[2]});
+    close_all_except({server_pidfd, fds[0], fds[1], fds[2], join[0], join[1], join[2]});
     // If the server dies, so does every init it made (and so every sandbox):
     // the server itself leaves when the supervisor goes.
     child::die_with_server(server_pidfd);
@@ -117,6 +118,16 @@ const InitPlan* plan_for(int plan_fd) {
     plan.envp = g_envp;
     plan.path_buffer = g_path_buffer;
     plan.path_buffer_size = sizeof(g_path_buffer);
+    // Into the sandbox's cgroup before anything the run is charged for. This
+    // process has one thread, so moving the thread moves the process.
+    for (int i = 0; i < init_server::kMaxJoinFiles; ++i) {
+        if (join[i] < 0) continue;
+        ssize_t n;
+        do n = write(join[i], "0", 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1) child::fail(plan, control::Stage::join_cgroup, n < 0 ? errno : EIO, "tasks");
+        close(join[i]);
+    }
     run_init(plan);
 }
 
@@ -167,9 +178,10 @@ int serve_init_requests(int sock) noexcept {
         if (waiting[0].revents == 0) continue;
 
         Request req{};
-        int fds[init_server::kRequestFds + 1] = {-1, -1, -1, -1};
+        constexpr std::size_t kMaxFds = init_server::kRequestFds + init_server::kMaxJoinFiles;
+        int fds[kMaxFds] = {-1, -1, -1, -1, -1, -1};
         std::size_t nfds = 0;
-        ssize_t n = receive_with_fds(sock, &req, sizeof(req), fds, init_server::kRequestFds + 1, &nfds);
+        ssize_t n = receive_with_fds(sock, &req, sizeof(req), fds, kMaxFds, &nfds);
         if (n == 0) return 0;  // the supervisor is gone
         if (n < 0) {
             if (errno == EMSGSIZE) continue;  // nothing was kept; the sender sees no reply and fails
@@ -177,8 +189,12 @@ int serve_init_requests(int sock) noexcept {
         }
         Reply reply{};
         int pidfd = -1;
-        const std::size_t expected = init_server::kRequestFds + (req.into_cgroup ? 1 : 0);
+        const std::size_t expected = init_server::kRequestFds + (req.into_cgroup ? 1 : 0) + req.join_files;
+        int join[init_server::kMaxJoinFiles] = {-1, -1, -1};
+        for (std::uint32_t i = 0; i < req.join_files && i < init_server::kMaxJoinFiles; ++i)
+            join[i] = fds[init_server::kRequestFds + i];
         if (n != static_cast<ssize_t>(sizeof(req)) || nfds != expected ||
+            req.join_files > init_server::kMaxJoinFiles || (req.into_cgroup && req.join_files) ||
             (req.namespace_flags & ~init_server::kAllowedNamespaceFlags) != 0 ||
             (req.namespace_flags & init_server::kRequiredNamespaceFlags) != init_server::kRequiredNamespaceFlags) {
             reply.error = EPROTO;
@@ -200,7 +216,7 @@ int serve_init_requests(int sock) noexcept {
                 reply.error = errno;
             }
             long pid = reply.error ? -1 : syscall(SYS_clone3, &args, sizeof(args));
-            if (pid == 0) become_init(self_pidfd, fds, plan, req.init_flags, no_capabilities);
+            if (pid == 0) become_init(self_pidfd, fds, join, plan, req.init_flags, no_capabilities);
             if (pid < 0 && !reply.error) reply.error = errno;
             if (pid > 0) reply.pid = pid;
             if (lent_netns >= 0) {

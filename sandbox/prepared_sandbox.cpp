@@ -83,6 +83,7 @@ const char* control::describe(Stage stage) noexcept {
         case Stage::program_seccomp: return "installing the seccomp filter";
         case Stage::program_exec: return "executing the program";
         case Stage::read_plan: return "reading the sandbox plan";
+        case Stage::join_cgroup: return "moving the sandbox init into its cgroup";
     }
     return "unknown step";
 }
@@ -184,6 +185,16 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     request.ctl_fd = ctl_child.get();
     request.plan_fd = plan->fd->get();
     request.sync_fd = sync_read.get();
+    // v1 has no CLONE_INTO_CGROUP: the init moves itself in (see open_join_files()).
+    std::vector<UniqueFd> join_files;
+    if (sb->cgroup_ && !into_cgroup) {
+        auto files = sb->cgroup_->open_join_files();
+        if (!files) return files.error();
+        join_files = std::move(*files);
+        if (join_files.size() > request.join_fds.size())
+            return setup_error("more cgroup hierarchies than an init can join", E2BIG);
+        for (std::size_t i = 0; i < join_files.size(); ++i) request.join_fds[i] = join_files[i].get();
+    }
     auto init = ctx.init_server->spawn(request);
     if (!init) return init.error();
     const pid_t pid = init->pid;
@@ -195,8 +206,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     // From here every way out either returns the sandbox or destroys it,
     // killing the init; closing sync_write unasked makes it leave by itself.
 
-    if (sb->cgroup_ && !into_cgroup)
-        if (auto r = sb->cgroup_->attach(sb->pid_); !r) return r.error();
+    join_files.clear();
 
     // The init cannot leave before it has its sync byte unless killed. If it
     // is still alive after /proc/<pid> was opened (the pidfd says so), that

@@ -88,6 +88,7 @@ inline std::map<std::string, std::string> fresh_v2_group_files() {
 inline std::map<std::string, std::string> fresh_v1_memory_files() {
     return {
         {"cgroup.procs", ""},
+        {"tasks", ""},
         {"memory.limit_in_bytes", "9223372036854771712\n"},
         {"memory.memsw.limit_in_bytes", "9223372036854771712\n"},
         {"memory.usage_in_bytes", "0\n"},
@@ -99,12 +100,12 @@ inline std::map<std::string, std::string> fresh_v1_memory_files() {
 }
 
 inline std::map<std::string, std::string> fresh_v1_pids_files() {
-    return {{"cgroup.procs", ""}, {"pids.max", "max\n"}, {"pids.current", "0\n"},
+    return {{"cgroup.procs", ""}, {"tasks", ""}, {"pids.max", "max\n"}, {"pids.current", "0\n"},
             {"pids.events", "max 0\n"}};
 }
 
 inline std::map<std::string, std::string> fresh_v1_cpuacct_files() {
-    return {{"cgroup.procs", ""}, {"cpuacct.usage", "0\n"}};
+    return {{"cgroup.procs", ""}, {"tasks", ""}, {"cpuacct.usage", "0\n"}};
 }
 
 }  // namespace ringfence::testing

@@ -135,6 +135,31 @@ TEST_CASE("v1 group: directories in all three hierarchies, limits in the right f
     fake.forget("run-1");
 }
 
+TEST_CASE("v1 join files are each hierarchy's tasks file, open for writing") {
+    FakeV1 fake;
+    auto backend = fake.backend();
+    auto group = fake.group(*backend, "run-2");
+    auto files = group->open_join_files();
+    REQUIRE_MESSAGE(files.ok(), files.error().describe());
+    REQUIRE(files->size() == 3);
+    // What the init does with them: "0" is "the writing thread itself".
+    for (const auto& f : *files) REQUIRE(::write(f.get(), "0", 1) == 1);
+    CHECK(fake.tree.read(fake.mem("run-2") + "/tasks") == "0");
+    CHECK(fake.tree.read(fake.pids("run-2") + "/tasks") == "0");
+    CHECK(fake.tree.read(fake.cpu("run-2") + "/tasks") == "0");
+    fake.tree.write(fake.mem("run-2") + "/tasks", "");
+    fake.tree.write(fake.pids("run-2") + "/tasks", "");
+    fake.tree.write(fake.cpu("run-2") + "/tasks", "");
+
+    // A hierarchy without one is not a cgroup v1 group we can join: say which.
+    ::unlink(fake.tree.path(fake.pids("run-2") + "/tasks").c_str());
+    auto missing = group->open_join_files();
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().kind == ErrorKind::setup);
+    CHECK(missing.error().message.find(fake.tree.path(fake.pids("run-2")) + "/tasks") != std::string::npos);
+    fake.forget("run-2");
+}
+
 TEST_CASE("v1 usage is parsed from the kernel's formats") {
     FakeV1 fake;
     auto backend = fake.backend();

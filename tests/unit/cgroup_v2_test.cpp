@@ -172,6 +172,9 @@ TEST_CASE("v2 clone_into_fd is the group's directory") {
     CHECK(S_ISDIR(by_fd.st_mode));
     CHECK(by_fd.st_ino == by_path.st_ino);
     CHECK(group->directories() == std::vector<std::string>{fake.tree.path(fake.dir("clone"))});
+    auto join = group->open_join_files();  // born inside: nothing to join afterwards
+    REQUIRE(join.ok());
+    CHECK(join->empty());
     fake.forget("clone");
     REQUIRE(group->destroy().ok());
     CHECK(group->clone_into_fd() == -1);
