@@ -1,7 +1,12 @@
 // Sandboxes prepared ahead of time must behave exactly like fresh ones, even
 // when they were prepared expecting other limits than the run asks for.
+#include <signal.h>
+
 #include <chrono>
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "sandbox_fixture.hpp"
@@ -38,6 +43,26 @@ RunResult run_from_pool(Launcher& launcher, const RunSpec& spec, RunStatus expec
     }
     FAIL("no run was served by the pool");
     return {};
+}
+
+// Host pids of the processes whose parent is `parent`, read from /proc/*/stat.
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;  // gone meanwhile
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const auto after_comm = line.rfind(')');
+        if (after_comm == std::string::npos) continue;
+        std::istringstream rest(line.substr(after_comm + 1));
+        char state = 0;
+        pid_t ppid = 0;
+        if (rest >> state >> ppid && ppid == parent) children.push_back(std::stoi(name));
+    }
+    return children;
 }
 
 }  // namespace
@@ -121,6 +146,35 @@ TEST_CASE("a shape never prewarmed is built on demand and not kept") {
         CHECK_FALSE(r.phases.from_pool);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a pause: the pool would refill now
         CHECK(launcher->ready_sandboxes() == 0);
+    }
+}
+
+TEST_CASE("a pooled sandbox whose program process died is skipped, not handed to a run") {
+    auto launcher = pooled_launcher(2);
+    const auto shared = profile();
+    RunSpec spec = pooled_probe(shared, "exit", "0");
+    launcher->prewarm(spec);
+    for (int waited_ms = 0; launcher->ready_sandboxes() < 2 && waited_ms < 60'000; waited_ms += 20)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(launcher->ready_sandboxes() == 2);
+
+    // This process -> the init server -> each sandbox's init -> its program
+    // process, waiting for a run. No other sandbox of this process is alive
+    // now, so what is killed here belongs to the two ready ones. Their inits
+    // stay: only the program processes' sockets tell that the sandbox is dead.
+    std::size_t killed = 0;
+    for (pid_t server : children_of(getpid()))
+        for (pid_t init : children_of(server))
+            for (pid_t program : children_of(init)) {
+                REQUIRE(::kill(program, SIGKILL) == 0);
+                ++killed;
+            }
+    REQUIRE(killed == 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+    for (int i = 0; i < 3; ++i) {
+        auto r = launcher->run(spec);
+        CHECK_MESSAGE(r.status == RunStatus::ok, to_string(r.status), " ", r.error);
     }
 }
 
