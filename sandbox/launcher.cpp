@@ -81,8 +81,8 @@ public:
         return result;
     }
 
-    void prewarm(const RunSpec& shape) override {
-        if (shape.profile) pool_.want({shape.profile, shape.network, shape.limits.box_size_kib}, shape.limits);
+    void prewarm(const RunSpec& shape, unsigned runs) override {
+        if (shape.profile) pool_.want({shape.profile, shape.network, shape.limits.box_size_kib}, shape.limits, runs);
     }
 
     std::string measurement() const override { return context_->measured_by(); }

@@ -7,10 +7,12 @@ namespace {
 constexpr auto kIdleShapeLifetime = std::chrono::seconds(30);
 // Runs closer together than this are one burst: deferred work waits for a longer pause.
 constexpr auto kQuietAfterRun = std::chrono::milliseconds(5);
+// Below this many ready, a shape is refilled even beside runs.
+unsigned reserve_of(unsigned depth) { return std::max(1u, depth / 4); }
 }
 
 SandboxPool::SandboxPool(SandboxContext& context)
-    : context_(context), size_(context.config.pool_size), reserve_(std::max(1u, size_ / 4)) {
+    : context_(context), size_(context.config.pool_size), max_(std::max(size_, context.config.pool_max)) {
     if (size_ > 0) worker_ = std::thread([this] { work(); });
 }
 
@@ -33,6 +35,7 @@ SandboxPool::Entry& SandboxPool::entry_for(const SandboxShape& shape) {
     if (Entry* e = find(shape)) return *e;
     entries_.emplace_back();
     entries_.back().shape = shape;
+    entries_.back().depth = size_;
     entries_.back().last_wanted = std::chrono::steady_clock::now();
     return entries_.back();
 }
@@ -54,7 +57,7 @@ Result<SandboxPool::Taken> SandboxPool::take(const SandboxShape& shape, const Li
                 auto sb = std::move(e->ready.front());
                 e->ready.pop_front();
                 if (sb->alive()) {
-                    const bool below_reserve = e->ready.size() < reserve_;
+                    const bool below_reserve = e->ready.size() < reserve_of(e->depth);
                     lock.unlock();
                     if (below_reserve) wake_.notify_all();
                     return Taken{std::move(sb), true};
@@ -86,18 +89,27 @@ void SandboxPool::retire(std::unique_ptr<PreparedSandbox> sandbox) {
         --in_flight_;
         last_run_end_ = std::chrono::steady_clock::now();
         // Otherwise the worker is waiting for a pause, checking every kQuietAfterRun.
-        wake = in_flight_ == 0 || retired_.size() > size_;
+        wake = in_flight_ == 0 || retired_.size() > max_;
     }
     if (wake) wake_.notify_all();
 }
 
-void SandboxPool::want(const SandboxShape& shape, const Limits& limits) {
+void SandboxPool::want(const SandboxShape& shape, const Limits& limits, unsigned runs) {
     if (size_ == 0) return;
     {
         std::lock_guard lock(mutex_);
         Entry& e = entry_for(shape);
         e.last_wanted = std::chrono::steady_clock::now();
         e.expected = limits;
+        // The deepest recent want holds, so that jobs of one language alike in
+        // size find their sandboxes ready one after another.
+        const unsigned wanted = std::clamp(runs, size_, max_);
+        const auto now = e.last_wanted;
+        if (wanted >= e.depth || now >= e.deep_until) e.depth = wanted;
+        if (wanted > size_) e.deep_until = now + kIdleShapeLifetime;
+        // Runs are coming (a judge asks before its compile): build them now, even
+        // beside that compile, rather than beside the runs themselves.
+        if (e.ready.size() < e.depth) e.refilling = true;
     }
     wake_.notify_all();
 }
@@ -115,7 +127,7 @@ void SandboxPool::work() {
         const auto now = std::chrono::steady_clock::now();
         const bool busy = runs_busy(now);
         // Tear down first: it frees uids and cgroups the next sandboxes need.
-        if (!retired_.empty() && (!busy || retired_.size() > size_)) {
+        if (!retired_.empty() && (!busy || retired_.size() > max_)) {
             auto sb = std::move(retired_.front());
             retired_.pop_front();
             lock.unlock();
@@ -131,10 +143,11 @@ void SandboxPool::work() {
                 it = entries_.erase(it);
                 continue;
             }
-            if (it->ready.size() < reserve_) it->refilling = true;
+            if (it->depth > size_ && now >= it->deep_until) it->depth = size_;  // the big jobs are over
+            if (it->ready.size() < reserve_of(it->depth)) it->refilling = true;
             // Full again, or runs paused: the next burst starts undisturbed.
-            if (!busy || it->ready.size() >= size_) it->refilling = false;
-            if (it->ready.size() < size_ && it->failures < 3 && (!needy || (it->refilling && !urgent))) {
+            if (!busy || it->ready.size() >= it->depth) it->refilling = false;
+            if (it->ready.size() < it->depth && it->failures < 3 && (!needy || (it->refilling && !urgent))) {
                 needy = &*it;
                 urgent = it->refilling;
             }

@@ -13,8 +13,10 @@
 // stream of runs longer than the pool is served as before (such a stream uses
 // sandboxes faster than one thread builds them, so the pool never fills), and
 // a pool filled while a compiler ran serves the tests after it undisturbed.
+// A judge asks for as many as its job has tests (up to pool_max), so a big
+// job's sandboxes are built while its compiler runs rather than beside its tests.
 // Used sandboxes are torn down beside runs only when more of them wait than
-// the pool holds.
+// the pool may hold (pool_max): a big job's runs are not slowed by teardowns.
 #pragma once
 
 #include <chrono>
@@ -47,8 +49,9 @@ public:
     // Destroys a used sandbox, off the caller's path when the pool runs. Every
     // sandbox take() returned comes back here: the pool counts runs in flight.
     void retire(std::unique_ptr<PreparedSandbox> sandbox);
-    // Keeps `pool_size` sandboxes of this shape ready for a while.
-    void want(const SandboxShape& shape, const Limits& limits);
+    // Keeps `pool_size` sandboxes of this shape ready for a while, or `runs`
+    // when that is more, up to `pool_max`: the most asked for in the last 30 s.
+    void want(const SandboxShape& shape, const Limits& limits, unsigned runs = 0);
     // Sandboxes ready now, all shapes together.
     unsigned ready() const;
 
@@ -56,6 +59,8 @@ private:
     struct Entry {
         SandboxShape shape;
         Limits expected;  // of the shape's last run: the next ones most likely ask the same
+        unsigned depth = 0;  // sandboxes to keep ready: pool_size, or more while big jobs want them
+        std::chrono::steady_clock::time_point deep_until;  // when a depth above pool_size lapses
         std::deque<std::unique_ptr<PreparedSandbox>> ready;
         std::chrono::steady_clock::time_point last_wanted;
         unsigned failures = 0;  // consecutive: back off instead of spinning on a broken shape
@@ -69,7 +74,7 @@ private:
 
     SandboxContext& context_;
     const unsigned size_;
-    const unsigned reserve_;  // below this many ready, refill even beside runs
+    const unsigned max_;  // the deepest a shape may be asked to be
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::list<Entry> entries_;  // list: Entry holds a deque of move-only pointers

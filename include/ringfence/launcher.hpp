@@ -35,6 +35,10 @@ struct LauncherConfig {
     // A burst of up to three quarters of this many runs is served without any
     // building or teardown going on beside it; refills wait for a pause.
     unsigned pool_size = 0;
+    // How many sandboxes of one shape prewarm() may keep ready when it asks for
+    // more than pool_size: a judge's job of many tests, built while its compiler
+    // runs. 0: never more than pool_size.
+    unsigned pool_max = 0;
 };
 
 // Lets another thread stop a run (the service's cancel). Cheap to create.
@@ -62,8 +66,11 @@ public:
     // RunStatus::setup_error with RunResult::error set.
     virtual RunResult run(const RunSpec& spec, CancelToken* cancel = nullptr) = 0;
 
-    // Prepares sandboxes for specs shaped like this one ahead of time (needs pool_size > 0).
-    virtual void prewarm(const RunSpec& shape) = 0;
+    // Prepares sandboxes for specs shaped like this one ahead of time (needs
+    // pool_size > 0): pool_size of them, or as many as `runs` (the runs about to
+    // come) when that is more, up to pool_max. The most asked for in the last
+    // 30 s holds; a shape unused for 30 s is dropped.
+    virtual void prewarm(const RunSpec& shape, unsigned runs = 0) = 0;
 
     // "cgroup-v2", "cgroup-v1" or "rusage": how runs will be measured.
     virtual std::string measurement() const = 0;

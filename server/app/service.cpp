@@ -75,6 +75,7 @@ public:
         lc.runtime_dir = config_.launcher_runtime_dir;
         lc.allow_rlimit_only = config_.launcher_allow_rlimit_only;
         lc.pool_size = config_.launcher_pool_size;
+        lc.pool_max = config_.launcher_pool_max;
         auto launcher = Launcher::create(lc);
         if (!launcher) return launcher.error();
         profiles_ = std::make_unique<ProfileStore>(config_.profiles_dir);

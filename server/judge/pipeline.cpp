@@ -157,13 +157,14 @@ private:
     }
 
     // Asks the launcher's pool (when it has one) to prepare sandboxes shaped like
-    // this language's test runs ahead of time, expecting these limits.
-    void prewarm(const Language& language, bool network, const Limits& limits) {
+    // this language's test runs ahead of time, expecting these limits: as many
+    // as `runs` where the launcher allows that many (launcher.pool_max).
+    void prewarm(const Language& language, bool network, const Limits& limits, std::size_t runs = 0) {
         RunSpec shape;
         shape.profile = language.run_security;
         shape.network = network;
         shape.limits = limits;
-        launcher_.prewarm(shape);
+        launcher_.prewarm(shape, static_cast<unsigned>(std::min<std::size_t>(runs, UINT_MAX)));
     }
 
     // A checker or interactor: any failure to prepare it is the problem's, never the submission's.
@@ -194,7 +195,8 @@ private:
 
         JobResult result;
         result.language_version = language.info.version;
-        prewarm(language, job.network, to_limits(job.run_limits));  // built while the compiler runs
+        // Built while the compiler runs, one per test where the pool may be that deep.
+        prewarm(language, job.network, to_limits(job.run_limits), job.tests.size());
         PrepareOutcome submission = prepare("submission", language, job.sources, job.files, job.compiler_flags,
                                             to_limits(job.compile_limits), job_dir->path(), context);
         result.compile = submission.compile;
@@ -229,14 +231,14 @@ private:
             if (!checker) return result;
             plan.checker = &*checker;
             plan.checker_limits = checker_limits(*checker->language);
-            prewarm(*checker->language, false, plan.checker_limits);
+            prewarm(*checker->language, false, plan.checker_limits, job.tests.size());
         }
         if (job.interactor) {
             interactor = prepare_helper("interactor", *job.interactor, job_dir->path(), context, result);
             if (!interactor) return result;
             plan.interactor = &*interactor;
             plan.interactor_limits = interactor_limits(*interactor->language, plan.run_limits);
-            prewarm(*interactor->language, false, plan.interactor_limits);
+            prewarm(*interactor->language, false, plan.interactor_limits, job.tests.size());
         }
         run_tests(plan, job, context, result);
         return result;

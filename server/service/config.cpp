@@ -277,7 +277,14 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
     c.log_level = r.str(doc["log"], "level", "log.level");
     c.launcher_runtime_dir = r.str(doc["launcher"], "runtime_dir", "launcher.runtime_dir");
     c.launcher_allow_rlimit_only = r.boolean(doc["launcher"], "allow_rlimit_only", "launcher.allow_rlimit_only");
-    c.launcher_pool_size = static_cast<unsigned>(r.uint(doc["launcher"], "pool_size", "launcher.pool_size"));
+    // Each ready sandbox holds two processes and about half a MiB of kernel memory.
+    constexpr std::uint64_t kMaxPoolDepth = 4096;
+    const std::uint64_t pool_size = r.uint(doc["launcher"], "pool_size", "launcher.pool_size");
+    const std::uint64_t pool_max = r.uint(doc["launcher"], "pool_max", "launcher.pool_max");
+    if (pool_size > kMaxPoolDepth) r.errors.push_back("launcher.pool_size: at most 4096");
+    if (pool_max > kMaxPoolDepth) r.errors.push_back("launcher.pool_max: at most 4096");
+    c.launcher_pool_size = static_cast<unsigned>(std::min(pool_size, kMaxPoolDepth));
+    c.launcher_pool_max = static_cast<unsigned>(std::min(pool_max, kMaxPoolDepth));
     c.judge_test_concurrency =
         static_cast<unsigned>(std::max<std::uint64_t>(1, r.uint(doc["judge"], "test_concurrency", "judge.test_concurrency")));
     const json& cb = doc["callbacks"];

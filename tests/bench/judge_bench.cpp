@@ -11,7 +11,8 @@
 //             sandboxes alone, so the judge's own share can be told apart
 //   bare      the profile's compile command and N fork+exec runs of the
 //             binary, stdin from a file, stdout through a pipe, compared
-// Prints the median over R repetitions and the ratios. Never asserts.
+// Prints the median over R repetitions and the ratios. Never asserts. Then the
+// judged job again against the service's default pool (see service_job()).
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -283,6 +284,42 @@ Timing judged(Judge& judge, const Job& job, int tests, bool show_phases = false)
     return {elapsed, result.compile ? result.compile->wall_time_us / 1000.0 : 0};
 }
 
+std::unique_ptr<Judge> cpp_judge(Launcher& launcher, ProfileStore& profiles, unsigned concurrency) {
+    JudgeConfig config;
+    config.test_concurrency = concurrency;
+    config.only_languages = {"cpp17"};
+    auto judge = Judge::create(config, launcher, profiles);
+    if (!judge) die("Judge::create: " + judge.error().describe());
+    return std::move(*judge);
+}
+
+// The service's pool as it is configured by default (16 ready per language,
+// up to `pool_max` while big jobs come), in the state a busy judge's job finds
+// it: a job of the same language and size ran a moment ago, and the pool has
+// refilled since. A new launcher per measurement, warmed by that first job.
+struct ServiceTiming {
+    double total_ms = 0;
+    int from_pool = 0;
+};
+ServiceTiming service_job(ProfileStore& profiles, const Job& job, unsigned concurrency, unsigned pool_max) {
+    LauncherConfig config;
+    config.pool_size = 16;
+    config.pool_max = pool_max;
+    auto launcher = Launcher::create(config);
+    if (!launcher) die("Launcher::create: " + launcher.error().describe());
+    auto judge = cpp_judge(**launcher, profiles, concurrency);
+    auto normalized = judge->normalize(job);
+    if (!normalized) die("the job did not normalize");
+    judge->run(*normalized, {});
+    settle(**launcher);
+    auto start = Clock::now();
+    JobResult result = judge->run(*normalized, {});
+    ServiceTiming timing{ms_since(start), 0};
+    if (result.verdict != Verdict::accepted) die("the judged job was not accepted: " + result.message);
+    for (const auto& t : result.tests) timing.from_pool += t.run.phases.from_pool;
+    return timing;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,18 +362,14 @@ int main(int argc, char** argv) {
     std::printf("%-22s %22s %22s %22s %8s %8s\n", "", "judged total (compile)", "launcher (compile)",
                 "bare total (compile)", "j/bare", "j/launch");
     for (unsigned concurrency : {1u, 2u}) {
-        JudgeConfig config;
-        config.test_concurrency = concurrency;
-        config.only_languages = {"cpp17"};
-        auto judge = Judge::create(config, **launcher, profiles);
-        if (!judge) die("Judge::create: " + judge.error().describe());
-        auto normalized = (*judge)->normalize(job);
+        auto judge = cpp_judge(**launcher, profiles, concurrency);
+        auto normalized = judge->normalize(job);
         if (!normalized) die(normalized.error().message);
-        judged(**judge, *normalized, tests);  // warm-up: page cache, pool
+        judged(*judge, *normalized, tests);  // warm-up: page cache, pool
         std::vector<Timing> j, l, b;
         for (int r = 0; r < repeat; ++r) {
             settle(**launcher);
-            j.push_back(judged(**judge, *normalized, tests, r == repeat - 1));
+            j.push_back(judged(*judge, *normalized, tests, r == repeat - 1));
             settle(**launcher);
             l.push_back(launcher_only(**launcher, *cpp, *profile, inputs, static_cast<int>(concurrency)));
             settle(**launcher);
@@ -347,6 +380,19 @@ int main(int argc, char** argv) {
                     concurrency, concurrency > 1 ? "s" : " ", jm.total_ms, jm.compile_ms, lm.total_ms,
                     lm.compile_ms, bm.total_ms, bm.compile_ms, jm.total_ms / bm.total_ms,
                     jm.total_ms / lm.total_ms);
+        // The same job against the service's default pool, with and without the
+        // job-sized depth (launcher.pool_max) built while the compiler runs.
+        for (unsigned pool_max : {128u, 0u}) {
+            std::vector<double> total, pooled;
+            for (int r = 0; r < repeat; ++r) {
+                ServiceTiming t = service_job(profiles, job, concurrency, pool_max);
+                total.push_back(t.total_ms);
+                pooled.push_back(t.from_pool);
+            }
+            const double ms = median(total);
+            std::printf("    service pool (16, %-22s judged %7.1f ms, %5.2fx bare; %3.0f of %d tests from the pool\n",
+                        pool_max ? "up to 128 for big jobs):" : "no more):", ms, ms / bm.total_ms, median(pooled), tests);
+        }
     }
     fs::remove_all(inputs_dir);
     return 0;

@@ -14,9 +14,10 @@
 namespace ringfence::test {
 namespace {
 
-std::unique_ptr<Launcher> pooled_launcher(unsigned pool_size = 2) {
+std::unique_ptr<Launcher> pooled_launcher(unsigned pool_size = 2, unsigned pool_max = 0) {
     LauncherConfig config = launcher_config();
     config.pool_size = pool_size;
+    config.pool_max = pool_max;
     auto created = Launcher::create(config);
     if (!created) FAIL("Launcher::create: ", created.error().describe());
     return std::move(created.value());
@@ -43,6 +44,15 @@ RunResult run_from_pool(Launcher& launcher, const RunSpec& spec, RunStatus expec
     }
     FAIL("no run was served by the pool");
     return {};
+}
+
+// Waits until `launcher` has `count` sandboxes ready, then a little longer, and
+// says how many it has: a pool that overshoots would have built more by then.
+unsigned ready_after_filling(const Launcher& launcher, unsigned count) {
+    for (int waited_ms = 0; launcher.ready_sandboxes() < count && waited_ms < 60'000; waited_ms += 20)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return launcher.ready_sandboxes();
 }
 
 // Host pids of the processes whose parent is `parent`, read from /proc/*/stat.
@@ -175,6 +185,32 @@ TEST_CASE("a pooled sandbox whose program process died is skipped, not handed to
     for (int i = 0; i < 3; ++i) {
         auto r = launcher->run(spec);
         CHECK_MESSAGE(r.status == RunStatus::ok, to_string(r.status), " ", r.error);
+    }
+}
+
+TEST_CASE("a prewarm for many runs keeps that many ready, up to pool_max") {
+    RunSpec spec = pooled_probe(profile(), "exit", "0");
+    {
+        auto launcher = pooled_launcher(2, 6);
+        launcher->prewarm(spec, 20);  // a job of 20 tests: as deep as pool_max allows
+        CHECK(ready_after_filling(*launcher, 6) == 6);
+        // Drawn down and refilled to that depth, not to pool_size.
+        for (int i = 0; i < 4; ++i) CHECK(launcher->run(spec).status == RunStatus::ok);
+        CHECK(ready_after_filling(*launcher, 6) == 6);
+        // A smaller want soon after (a job of few tests) leaves the depth alone.
+        launcher->prewarm(spec);
+        for (int i = 0; i < 4; ++i) CHECK(launcher->run(spec).status == RunStatus::ok);
+        CHECK(ready_after_filling(*launcher, 6) == 6);
+    }
+    {
+        auto launcher = pooled_launcher(2, 6);
+        launcher->prewarm(spec, 4);
+        CHECK(ready_after_filling(*launcher, 4) == 4);
+    }
+    {
+        auto launcher = pooled_launcher(2);  // no pool_max: pool_size is the most
+        launcher->prewarm(spec, 20);
+        CHECK(ready_after_filling(*launcher, 2) == 2);
     }
 }
 

@@ -40,6 +40,8 @@ TEST_CASE("defaults: loopback on Judge0's port, one local anonymous tenant") {
     CHECK(c->tenants[0].name == "local");
     CHECK_FALSE(c->has_api_keys());
     CHECK(c->judge0["version"] == "1.13.1");
+    CHECK(c->launcher_pool_size == 16);
+    CHECK(c->launcher_pool_max == 128);
     CHECK(c->effective["data_dir"] == c->data_dir);
 }
 
@@ -88,6 +90,8 @@ TEST_CASE("bad configuration names the key") {
           std::string::npos);
     CHECK(msg(std::nullopt, {{"RINGFENCE_HTTP_MAX_BODY_BYTES", "-5"}}).find("http.max_body_bytes") != std::string::npos);
     CHECK(msg(std::nullopt, {{"RINGFENCE_LISTEN", "nowhere"}}).find("listen") != std::string::npos);
+    CHECK(msg(std::nullopt, {{"RINGFENCE_LAUNCHER_POOL_MAX", "5000000000"}}).find("launcher.pool_max: at most") !=
+          std::string::npos);
     CHECK(msg(std::nullopt, {{"RINGFENCE_TENANTS", R"([{"name":"a","isolation":"chroot"}])"}})
               .find("tenants[0].isolation") != std::string::npos);
     CHECK(msg(std::nullopt, {{"RINGFENCE_TENANTS", R"([{"name":"a","api_key_sha256":["abc"]}])"}})
