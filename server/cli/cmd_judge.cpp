@@ -2,6 +2,7 @@
 // job (JSON schema: server/judge/JOB_SCHEMA.md) and prints the result JSON.
 // Exit status: 0 when the job was judged (whatever the verdict), 1 when the
 // sandbox or judge could not be set up, 2 for bad usage or a bad job.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -128,7 +129,13 @@ int cmd_judge(int argc, char** argv) {
         if (job.checker) config.only_languages.push_back(job.checker->language);
         if (job.interactor) config.only_languages.push_back(job.interactor->language);
     }
-    auto launcher = Launcher::create(LauncherConfig{});
+    // One job: a pool as deep as its tests (the judge asks for that many), so
+    // their sandboxes are built while the compiler runs and beside the tests on
+    // another core, instead of each on the test's own path.
+    LauncherConfig launcher_config;
+    launcher_config.pool_size = 1;
+    launcher_config.pool_max = static_cast<unsigned>(std::min<std::size_t>(job.tests.size(), 4096));
+    auto launcher = Launcher::create(launcher_config);
     if (!launcher) {
         std::fprintf(stderr, "ringfence judge: cannot set up the sandbox: %s\n", launcher.error().describe().c_str());
         return 1;
