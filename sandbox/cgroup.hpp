@@ -39,7 +39,9 @@ public:
 
     // v2: an O_DIRECTORY fd usable with clone3(CLONE_INTO_CGROUP); v1: invalid (-1).
     virtual int clone_into_fd() const = 0;
-    // Moves a process (host pid) into the group. Needed on v1; works on v2 too.
+    // Moves another process (host pid) into the group, v1 or v2 (the VM tier's
+    // jail does). A sandbox's init instead joins through clone_into_fd() or
+    // open_join_files().
     virtual Result<void> attach(pid_t pid) = 0;
     // v1: each hierarchy's `tasks` file, opened for writing. A single-threaded
     // process that writes "0" to each moves itself into the group, and the

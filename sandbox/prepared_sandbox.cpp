@@ -206,7 +206,7 @@ Result<std::unique_ptr<PreparedSandbox>> PreparedSandbox::prepare(SandboxContext
     // From here every way out either returns the sandbox or destroys it,
     // killing the init; closing sync_write unasked makes it leave by itself.
 
-    join_files.clear();
+    join_files.clear();  // the init has its own copies
 
     // The init cannot leave before it has its sync byte unless killed. If it
     // is still alive after /proc/<pid> was opened (the pidfd says so), that

@@ -107,9 +107,9 @@ void SandboxPool::want(const SandboxShape& shape, const Limits& limits, unsigned
         const auto now = e.last_wanted;
         if (wanted >= e.depth || now >= e.deep_until) e.depth = wanted;
         if (wanted > size_) e.deep_until = now + kIdleShapeLifetime;
-        // Runs are coming (a judge asks before its compile): build them now, even
-        // beside that compile, rather than beside the runs themselves.
-        if (e.ready.size() < e.depth) e.refilling = true;
+        // More runs are coming than are ready (a judge asks before its compile):
+        // build them now, even beside that compile, rather than beside the runs.
+        if (e.ready.size() < std::min(runs, e.depth)) e.refilling = true;
     }
     wake_.notify_all();
 }
