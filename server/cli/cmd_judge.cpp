@@ -131,10 +131,13 @@ int cmd_judge(int argc, char** argv) {
     }
     // One job: a pool as deep as its tests (the judge asks for that many), so
     // their sandboxes are built while the compiler runs and beside the tests on
-    // another core, instead of each on the test's own path.
+    // another core, instead of each on the test's own path. No deeper than the
+    // service's default: hundreds of ready sandboxes cost memory and processes
+    // and slow every other sandbox on the host.
+    constexpr std::size_t kDeepestPool = 128;
     LauncherConfig launcher_config;
     launcher_config.pool_size = 1;
-    launcher_config.pool_max = static_cast<unsigned>(std::min<std::size_t>(job.tests.size(), 4096));
+    launcher_config.pool_max = static_cast<unsigned>(std::min(job.tests.size(), kDeepestPool));
     auto launcher = Launcher::create(launcher_config);
     if (!launcher) {
         std::fprintf(stderr, "ringfence judge: cannot set up the sandbox: %s\n", launcher.error().describe().c_str());
