@@ -135,6 +135,10 @@ void SandboxPool::work() {
             lock.lock();
             continue;
         }
+        // Beyond pool_size a shape grows only while all shapes together hold
+        // fewer than pool_max: many languages with big jobs at once stay bounded.
+        std::size_t total_ready = 0;
+        for (const auto& e : entries_) total_ready += e.ready.size();
         Entry* needy = nullptr;
         bool urgent = false;
         for (auto it = entries_.begin(); it != entries_.end();) {
@@ -144,10 +148,11 @@ void SandboxPool::work() {
                 continue;
             }
             if (it->depth > size_ && now >= it->deep_until) it->depth = size_;  // the big jobs are over
+            const bool may_grow = it->ready.size() < it->depth && (it->ready.size() < size_ || total_ready < max_);
             if (it->ready.size() < reserve_of(it->depth)) it->refilling = true;
-            // Full again, or runs paused: the next burst starts undisturbed.
-            if (!busy || it->ready.size() >= it->depth) it->refilling = false;
-            if (it->ready.size() < it->depth && it->failures < 3 && (!needy || (it->refilling && !urgent))) {
+            // Full again (as full as it may be), or runs paused: the next burst starts undisturbed.
+            if (!busy || !may_grow) it->refilling = false;
+            if (may_grow && it->failures < 3 && (!needy || (it->refilling && !urgent))) {
                 needy = &*it;
                 urgent = it->refilling;
             }

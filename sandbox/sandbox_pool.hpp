@@ -50,7 +50,8 @@ public:
     // sandbox take() returned comes back here: the pool counts runs in flight.
     void retire(std::unique_ptr<PreparedSandbox> sandbox);
     // Keeps `pool_size` sandboxes of this shape ready for a while, or `runs`
-    // when that is more, up to `pool_max`: the most asked for in the last 30 s.
+    // when that is more (the most asked for in the last 30 s), as long as all
+    // shapes together hold fewer than `pool_max`.
     void want(const SandboxShape& shape, const Limits& limits, unsigned runs = 0);
     // Sandboxes ready now, all shapes together.
     unsigned ready() const;
@@ -74,7 +75,7 @@ private:
 
     SandboxContext& context_;
     const unsigned size_;
-    const unsigned max_;  // the deepest a shape may be asked to be
+    const unsigned max_;  // the deepest a shape may be asked to be, and the most all shapes grow to
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::list<Entry> entries_;  // list: Entry holds a deque of move-only pointers

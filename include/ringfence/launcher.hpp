@@ -35,9 +35,10 @@ struct LauncherConfig {
     // A burst of up to three quarters of this many runs is served without any
     // building or teardown going on beside it; refills wait for a pause.
     unsigned pool_size = 0;
-    // How many sandboxes of one shape prewarm() may keep ready when it asks for
-    // more than pool_size: a judge's job of many tests, built while its compiler
-    // runs. 0: never more than pool_size.
+    // How many sandboxes prewarm() may keep ready when it asks for more than
+    // pool_size (a judge's job of many tests, built while its compiler runs):
+    // a shape grows beyond pool_size only while all shapes together hold fewer
+    // than this. 0: never more than pool_size.
     unsigned pool_max = 0;
 };
 

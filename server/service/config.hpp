@@ -70,7 +70,7 @@ struct ServiceConfig {
     std::string launcher_runtime_dir;
     bool launcher_allow_rlimit_only = false;
     unsigned launcher_pool_size = 0;
-    unsigned launcher_pool_max = 0;  // per language while a job of many tests wants them
+    unsigned launcher_pool_max = 0;  // all languages together, while jobs of many tests want them
     unsigned judge_test_concurrency = 2;
     std::string anonymous_tenant;  // tenant of requests without credentials; "" none
     bool vm_enabled = false;       // start the micro-VM tier ("vm" executor)

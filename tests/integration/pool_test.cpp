@@ -214,4 +214,23 @@ TEST_CASE("a prewarm for many runs keeps that many ready, up to pool_max") {
     }
 }
 
+TEST_CASE("shapes grow beyond pool_size only while all together hold fewer than pool_max") {
+    auto launcher = pooled_launcher(2, 6);
+    RunSpec first = pooled_probe(profile(), "exit", "0");
+    RunSpec second = first;
+    second.limits.box_size_kib = first.limits.box_size_kib / 2;  // another shape
+    launcher->prewarm(first, 20);
+    launcher->prewarm(second, 20);
+    // Each shape always gets its pool_size; the growth beyond is shared. So at
+    // most 6 + 2 (one shape grew to 6 before the other had its 2), not 6 of each.
+    const unsigned filled = ready_after_filling(*launcher, 6);
+    CHECK(filled >= 6);
+    CHECK(filled <= 8);
+    CHECK(launcher->run(first).status == RunStatus::ok);
+    CHECK(launcher->run(second).status == RunStatus::ok);
+    const unsigned refilled = ready_after_filling(*launcher, 6);
+    CHECK(refilled >= 6);
+    CHECK(refilled <= 8);
+}
+
 }  // namespace ringfence::test
