@@ -96,6 +96,9 @@ Result<void> InitServer::start_locked() {
     return {};
 }
 
+static_assert(std::tuple_size_v<decltype(InitServer::Request::join_fds)> == init_server::kMaxJoinFiles,
+              "an init request carries at most one join file per cgroup v1 hierarchy");
+
 Result<InitServer::Init> InitServer::ask_locked(const Request& request, bool& server_gone) {
     server_gone = false;
     init_server::Request msg{};

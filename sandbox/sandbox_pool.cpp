@@ -98,13 +98,13 @@ void SandboxPool::want(const SandboxShape& shape, const Limits& limits, unsigned
     if (size_ == 0) return;
     {
         std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
         Entry& e = entry_for(shape);
-        e.last_wanted = std::chrono::steady_clock::now();
+        e.last_wanted = now;
         e.expected = limits;
         // The deepest recent want holds, so that jobs of one language alike in
         // size find their sandboxes ready one after another.
         const unsigned wanted = std::clamp(runs, size_, max_);
-        const auto now = e.last_wanted;
         if (wanted >= e.depth || now >= e.deep_until) e.depth = wanted;
         if (wanted > size_) e.deep_until = now + kIdleShapeLifetime;
         // More runs are coming than are ready (a judge asks before its compile):

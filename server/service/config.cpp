@@ -281,8 +281,9 @@ Result<ServiceConfig> load_config(const std::optional<std::string>& file, const 
     constexpr std::uint64_t kMaxPoolDepth = 4096;
     const std::uint64_t pool_size = r.uint(doc["launcher"], "pool_size", "launcher.pool_size");
     const std::uint64_t pool_max = r.uint(doc["launcher"], "pool_max", "launcher.pool_max");
-    if (pool_size > kMaxPoolDepth) r.errors.push_back("launcher.pool_size: at most 4096");
-    if (pool_max > kMaxPoolDepth) r.errors.push_back("launcher.pool_max: at most 4096");
+    const std::string at_most = ": at most " + std::to_string(kMaxPoolDepth);
+    if (pool_size > kMaxPoolDepth) r.errors.push_back("launcher.pool_size" + at_most);
+    if (pool_max > kMaxPoolDepth) r.errors.push_back("launcher.pool_max" + at_most);
     c.launcher_pool_size = static_cast<unsigned>(std::min(pool_size, kMaxPoolDepth));
     c.launcher_pool_max = static_cast<unsigned>(std::min(pool_max, kMaxPoolDepth));
     c.judge_test_concurrency =

@@ -301,9 +301,11 @@ struct ServiceTiming {
     double total_ms = 0;
     int from_pool = 0;
 };
+constexpr unsigned kServicePoolSize = 16;  // launcher.pool_size's default
+constexpr unsigned kServicePoolMax = 128;  // launcher.pool_max's default
 ServiceTiming service_job(ProfileStore& profiles, const Job& job, unsigned concurrency, unsigned pool_max) {
     LauncherConfig config;
-    config.pool_size = 16;
+    config.pool_size = kServicePoolSize;
     config.pool_max = pool_max;
     auto launcher = Launcher::create(config);
     if (!launcher) die("Launcher::create: " + launcher.error().describe());
@@ -382,7 +384,7 @@ int main(int argc, char** argv) {
                     jm.total_ms / lm.total_ms);
         // The same job against the service's default pool, with and without the
         // job-sized depth (launcher.pool_max) built while the compiler runs.
-        for (unsigned pool_max : {128u, 0u}) {
+        for (unsigned pool_max : {kServicePoolMax, 0u}) {
             std::vector<double> total, pooled;
             for (int r = 0; r < repeat; ++r) {
                 ServiceTiming t = service_job(profiles, job, concurrency, pool_max);
@@ -390,8 +392,9 @@ int main(int argc, char** argv) {
                 pooled.push_back(t.from_pool);
             }
             const double ms = median(total);
-            std::printf("    service pool (16, %-22s judged %7.1f ms, %5.2fx bare; %3.0f of %d tests from the pool\n",
-                        pool_max ? "up to 128 for big jobs):" : "no more):", ms, ms / bm.total_ms, median(pooled), tests);
+            const std::string depth = pool_max ? "up to " + std::to_string(pool_max) + " for big jobs):" : "no more):";
+            std::printf("    service pool (%u, %-22s judged %7.1f ms, %5.2fx bare; %3.0f of %d tests from the pool\n",
+                        kServicePoolSize, depth.c_str(), ms, ms / bm.total_ms, median(pooled), tests);
         }
     }
     fs::remove_all(inputs_dir);

@@ -46,11 +46,16 @@ RunResult run_from_pool(Launcher& launcher, const RunSpec& spec, RunStatus expec
     return {};
 }
 
-// Waits until `launcher` has `count` sandboxes ready, then a little longer, and
-// says how many it has: a pool that overshoots would have built more by then.
-unsigned ready_after_filling(const Launcher& launcher, unsigned count) {
+// Waits (a minute at most) until `launcher` has `count` sandboxes ready; says how many it has.
+unsigned wait_until_ready(const Launcher& launcher, unsigned count) {
     for (int waited_ms = 0; launcher.ready_sandboxes() < count && waited_ms < 60'000; waited_ms += 20)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return launcher.ready_sandboxes();
+}
+
+// The same, then a little longer: a pool that overshoots would have built more by then.
+unsigned ready_after_filling(const Launcher& launcher, unsigned count) {
+    wait_until_ready(launcher, count);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     return launcher.ready_sandboxes();
 }
@@ -130,12 +135,7 @@ TEST_CASE("the pool serves a burst and is full again once runs pause") {
     const auto shared = profile();
     RunSpec spec = pooled_probe(shared, "exit", "0");
     launcher->prewarm(spec);
-    auto wait_full = [&] {
-        for (int waited_ms = 0; launcher->ready_sandboxes() < 8 && waited_ms < 60'000; waited_ms += 20)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        return launcher->ready_sandboxes();
-    };
-    REQUIRE(wait_full() == 8);
+    REQUIRE(wait_until_ready(*launcher, 8) == 8);
     // Six runs back to back leave the reserve (two): each is served from the pool.
     for (int i = 0; i < 6; ++i) {
         auto r = launcher->run(spec);
@@ -143,7 +143,7 @@ TEST_CASE("the pool serves a burst and is full again once runs pause") {
         CHECK(r.phases.from_pool);
     }
     CHECK(launcher->ready_sandboxes() <= 8);
-    CHECK(wait_full() == 8);
+    CHECK(wait_until_ready(*launcher, 8) == 8);
     CHECK(launcher->active_sandboxes() == 0);
 }
 
@@ -164,9 +164,7 @@ TEST_CASE("a pooled sandbox whose program process died is skipped, not handed to
     const auto shared = profile();
     RunSpec spec = pooled_probe(shared, "exit", "0");
     launcher->prewarm(spec);
-    for (int waited_ms = 0; launcher->ready_sandboxes() < 2 && waited_ms < 60'000; waited_ms += 20)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    REQUIRE(launcher->ready_sandboxes() == 2);
+    REQUIRE(wait_until_ready(*launcher, 2) == 2);
 
     // This process -> the init server -> each sandbox's init -> its program
     // process, waiting for a run. No other sandbox of this process is alive
