@@ -127,7 +127,7 @@ void run_program_process(ChildPlan& plan, int init_sock, int landlock_fd) noexce
     const std::int64_t entered_ns = child::monotonic_ns();
     for (int i = 0; i < 3; ++i)
         RINGFENCE_CHECK_OR_FAIL(dup2(req.fds[i], i), Stage::program_stdio, "dup2");
-    close_all_except({plan.ctl_fd, landlock_fd});
+    close_all_except({plan.ctl_fd, landlock_fd, direct[1]});
     RINGFENCE_CHECK_OR_FAIL(chdir(req.cwd), Stage::program_cwd, req.cwd);
     for (std::uint32_t i = 0; i < req.msg->nrlimits; ++i) {
         const auto& r = req.msg->rlimits[i];
@@ -140,9 +140,12 @@ void run_program_process(ChildPlan& plan, int init_sock, int landlock_fd) noexce
         if (rc < 0) child::fail(plan, Stage::program_landlock, -rc, "restrict_self");
         close(landlock_fd);
     }
+    // Timings only: they go where the supervisor does not listen during the
+    // run and reads them once it is over, so no run pays a wake-up for them.
+    // The socket closes on execve.
     control::StartedMsg started{{control::Type::started, sizeof(started)}, req.msg->received_ns, entered_ns,
                                 child::monotonic_ns()};
-    send_with_fd(plan.ctl_fd, &started, sizeof(started), -1);
+    send_with_fd(direct[1], &started, sizeof(started), -1);
     exec_program(plan);
     child::fail(plan, Stage::program_exec, errno, plan.argv[0]);
 }

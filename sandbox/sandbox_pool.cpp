@@ -88,8 +88,9 @@ void SandboxPool::retire(std::unique_ptr<PreparedSandbox> sandbox) {
         retired_.push_back(std::move(sandbox));
         --in_flight_;
         last_run_end_ = std::chrono::steady_clock::now();
-        // Otherwise the worker is waiting for a pause, checking every kQuietAfterRun.
-        wake = in_flight_ == 0 || retired_.size() > max_;
+        // A worker with deferred work checks every kQuietAfterRun anyway: waking
+        // it at each run's end would only cost the run a wake-up.
+        wake = (in_flight_ == 0 && worker_idle_) || retired_.size() > max_;
     }
     if (wake) wake_.notify_all();
 }
@@ -162,8 +163,10 @@ void SandboxPool::work() {
         if (!needy || (busy && !urgent)) {
             // Deferred work waits for runs to pause; with none, wait to be asked.
             const bool deferred = needy || !retired_.empty();
+            worker_idle_ = !deferred;
             wake_.wait_for(lock, deferred ? std::chrono::steady_clock::duration(kQuietAfterRun)
                                           : std::chrono::steady_clock::duration(std::chrono::seconds(1)));
+            worker_idle_ = false;
             continue;
         }
         SandboxShape shape = needy->shape;

@@ -81,6 +81,7 @@ private:
     std::list<Entry> entries_;  // list: Entry holds a deque of move-only pointers
     std::deque<std::unique_ptr<PreparedSandbox>> retired_;
     unsigned in_flight_ = 0;  // sandboxes taken and not yet retired
+    bool worker_idle_ = false;  // waiting to be asked, not for runs to pause
     std::chrono::steady_clock::time_point last_run_end_{};
     bool stopping_ = false;
     std::thread worker_;  // also the parent whose exit kills pooled inits (PDEATHSIG)

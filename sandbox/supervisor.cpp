@@ -86,6 +86,9 @@ private:
 struct Stream {
     OutputTarget target;
     UniqueFd read_end;
+    // Our copy of the write end: the pipe never reports a hang-up, so the
+    // program's exit wakes the supervisor once (the init's report), not twice.
+    UniqueFd write_end;
     std::string* data = nullptr;
     std::uint64_t produced = 0;
     std::uint64_t kept = 0;
@@ -189,6 +192,8 @@ private:
         s.read_end.reset(p[0]);
         s.open = true;
         fcntl(p[0], F_SETFL, O_NONBLOCK);
+        s.write_end.reset(fcntl(p[1], F_DUPFD_CLOEXEC, 3));
+        if (!s.write_end) return setup_error("dup pipe", errno);
         return UniqueFd(p[1]);
     }
 
@@ -341,7 +346,7 @@ private:
         const int to = targets.empty() ? sb_.program_ctl_.get() : sb_.ctl_.get();
         started_at_ = Clock::now();
         if (sendmsg(to, &mh, MSG_NOSIGNAL) < 0) return setup_error("sending the run request", errno);
-        return {};  // our copies of the fds close here: the sandbox holds the only write ends
+        return {};  // the fds sent close here; the pipes' write ends stay held in out_ and err_
     }
 
     void fill_rlimits(control::RunMsg& msg) {
@@ -421,20 +426,6 @@ private:
         if (n < static_cast<ssize_t>(sizeof(control::Header))) return true;
         auto* header = reinterpret_cast<const control::Header*>(buf);
         switch (header->type) {
-            case control::Type::started:
-                exec_at_ = Clock::now();
-                if (n == sizeof(control::StartedMsg)) {
-                    auto* m = reinterpret_cast<const control::StartedMsg*>(buf);
-                    const std::int64_t sent = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                  started_at_.time_since_epoch()).count();
-                    auto us = [](std::int64_t from, std::int64_t to) {
-                        return to > from && from > 0 ? static_cast<std::uint64_t>((to - from) / 1000) : 0;
-                    };
-                    result_.phases.handover_us = us(sent, m->received_ns);
-                    result_.phases.spawn_us = us(m->received_ns, m->entered_ns);
-                    result_.phases.confine_us = us(m->entered_ns, m->confined_ns);
-                }
-                break;
             case control::Type::exited:
                 if (n == sizeof(control::ExitedMsg)) {
                     auto* e = reinterpret_cast<const control::ExitedMsg*>(buf);
@@ -473,6 +464,29 @@ private:
         }
         bool ignored = false;
         kill(ignored);
+    }
+
+    // The program's process sent its timings just before execve, on the socket
+    // the run request came by (not watched during the run). Missing when it
+    // failed before that: then the phases stay unknown (0).
+    void read_start_phases(Clock::time_point ended) {
+        control::StartedMsg m{};
+        if (recv(sb_.program_ctl_.get(), &m, sizeof(m), MSG_DONTWAIT) != static_cast<ssize_t>(sizeof(m)) ||
+            m.header.type != control::Type::started)
+            return;
+        const std::int64_t sent =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(started_at_.time_since_epoch()).count();
+        auto us = [](std::int64_t from, std::int64_t to) {
+            return to > from && from > 0 ? static_cast<std::uint64_t>((to - from) / 1000) : 0;
+        };
+        result_.phases.handover_us = us(sent, m.received_ns);
+        result_.phases.spawn_us = us(m.received_ns, m.entered_ns);
+        result_.phases.confine_us = us(m.entered_ns, m.confined_ns);
+        const Clock::time_point exec_at{std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(m.confined_ns))};
+        if (exec_at > started_at_ && exec_at <= ended) {
+            result_.phases.start_us = micros(exec_at - started_at_);
+            result_.phases.run_us = micros(ended - exec_at);
+        }
     }
 
     // Polls until init is gone. CPU is sampled no sooner than it could possibly
@@ -551,8 +565,7 @@ private:
         while (ctl_open_ && handle_control()) {  // messages sent just before the end
         }
         // Every process of the run is dead, so what it wrote is already in the
-        // pipes: read until empty. (Waiting for EOF could hang on a copy of a
-        // write end held elsewhere; there is nothing more to come anyway.)
+        // pipes: read until empty (never to EOF: we hold a write end ourselves).
         for (Stream* s : {&out_, &err_})
             if (s->open) read_stream(*s);
         if (sb_.listener_) {
@@ -560,10 +573,7 @@ private:
             if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) handle_notification();
         }
         result_.wall_time_us = micros(ended - started_at_);
-        // `started` may have been read only after the end: then exec time is unknown.
-        const bool exec_seen = exec_at_ > started_at_ && exec_at_ <= ended;
-        result_.phases.start_us = exec_seen ? micros(exec_at_ - started_at_) : 0;
-        result_.phases.run_us = exec_seen ? micros(ended - exec_at_) : 0;
+        read_start_phases(ended);
 
         if (auto* group = sb_.cgroup_.get()) {
             if (auto u = group->usage()) {
@@ -622,7 +632,7 @@ private:
     bool ctl_open_ = true;
     bool killed_ = false;
     bool only_init_left_ = false;
-    Clock::time_point started_at_{}, exec_at_{}, ended_at_{};
+    Clock::time_point started_at_{}, ended_at_{};
     std::uint64_t rusage_cpu_us_ = 0;
     std::uint64_t rusage_max_rss_kib_ = 0;
 };

@@ -231,4 +231,26 @@ TEST_CASE("shapes grow beyond pool_size only while all together hold fewer than 
     CHECK(refilled <= 8);
 }
 
+TEST_CASE("a run's start is split into phases, whichever process takes the request") {
+    auto launcher = pooled_launcher();
+    const auto shared = profile();
+    RunSpec through_init = pooled_probe(shared, "exit", "0");  // its bind is mounted by the init
+    RunSpec straight = through_init;
+    straight.binds.clear();
+    straight.argv = {"/bin/true"};
+    launcher->prewarm(straight);
+    for (const RunSpec* spec : {&through_init, &straight}) {
+        CAPTURE(spec->argv[0]);
+        RunResult r = spec == &straight ? run_from_pool(*launcher, *spec, RunStatus::ok) : launcher->run(*spec);
+        REQUIRE(r.status == RunStatus::ok);
+        // The program's process reports these just before execve; the split
+        // adds up to the start (each part truncated to whole microseconds).
+        CHECK(r.phases.start_us > 0);
+        CHECK(r.phases.run_us > 0);
+        CHECK(r.phases.handover_us + r.phases.spawn_us + r.phases.confine_us <= r.phases.start_us);
+        CHECK(r.phases.handover_us + r.phases.spawn_us + r.phases.confine_us + 3 >= r.phases.start_us);
+        CHECK(r.phases.start_us + r.phases.run_us <= r.wall_time_us + 1);
+    }
+}
+
 }  // namespace ringfence::test
