@@ -76,7 +76,8 @@ struct ExitedMsg {
 };
 
 // CLOCK_MONOTONIC nanoseconds (the same clock as the supervisor's steady_clock),
-// so the start of a run can be split into phases.
+// so the start of a run can be split into phases. The program process sends it
+// on its direct socket, which the supervisor reads only after the run.
 struct StartedMsg {
     Header header;
     std::int64_t received_ns;  // init got the run request

@@ -87,7 +87,7 @@ struct Stream {
     OutputTarget target;
     UniqueFd read_end;
     // Our copy of the write end: the pipe never reports a hang-up, so the
-    // program's exit wakes the supervisor once (the init's report), not twice.
+    // program's exit does not wake the supervisor through its pipes.
     UniqueFd write_end;
     std::string* data = nullptr;
     std::uint64_t produced = 0;
