@@ -82,7 +82,17 @@ public:
     virtual Result<std::unique_ptr<CgroupGroup>> create(const std::string& name) = 0;
     // Whether reset_peak() works (v1 always; v2 since Linux 6.12).
     virtual bool can_reset_peak() const = 0;
+    // Removes the subtree's empty groups whose creator (the pid in a name made
+    // by group_name()) is gone: what a launcher killed without its teardown
+    // left. Groups still holding tasks, names of other forms and groups of
+    // live processes are left alone. Returns how many directories went.
+    virtual Result<std::size_t> remove_stale_groups() = 0;
 };
+
+// "<kind>-<pid>-<start>-<serial>", with this process's pid and start time:
+// every group a launcher makes is named so, which lets a later launcher tell
+// whose it was, even when its pid has since gone to another process.
+std::string group_name(const char* kind, std::uint64_t serial);
 
 struct CgroupOptions {
     // Root of the launcher's own subtree. Empty: RINGFENCE_CGROUP_ROOT, else

@@ -98,7 +98,7 @@ std::vector<HostFinding> check_cgroups(const CgroupOptions& options, const Detec
         return findings;
     }
     // A real group: creating, limiting, reading and removing it proves the subtree works.
-    std::string name = "check-" + std::to_string(::getpid());
+    std::string name = group_name("check", 0);
     auto group = (*backend)->create(name);
     Result<void> probe;
     std::string where;

@@ -1,5 +1,8 @@
 #include "cgroup_files.hpp"
 
+#include "cgroup.hpp"
+
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -187,6 +190,62 @@ Result<void> validate_group_name(const std::string& name) {
     return {};
 }
 
+std::optional<std::uint64_t> process_start_ticks(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line)) return std::nullopt;
+    // "pid (comm) state ppid ...": comm may hold anything; field 22 is the 20th after it.
+    const auto after_comm = line.rfind(')');
+    if (after_comm == std::string::npos) return std::nullopt;
+    std::string_view rest = std::string_view(line).substr(after_comm + 1);
+    for (int field = 3; field <= 22; ++field) {
+        rest = trim(rest);
+        const auto end = std::min(rest.find(' '), rest.size());
+        if (field == 22) return parse_number(rest.substr(0, end));
+        rest = rest.substr(end);
+    }
+    return std::nullopt;
+}
+
+std::optional<GroupCreator> group_creator(std::string_view name) {
+    // "<letters>-<pid>-<start>-<serial>", all three numbers decimal.
+    const auto dash = name.find('-');
+    if (dash == 0 || dash == std::string_view::npos) return std::nullopt;
+    for (char c : name.substr(0, dash))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return std::nullopt;
+    std::uint64_t numbers[3] = {};
+    std::string_view rest = name.substr(dash + 1);
+    for (int i = 0; i < 3; ++i) {
+        const auto end = i < 2 ? rest.find('-') : rest.size();
+        if (end == 0 || end == std::string_view::npos) return std::nullopt;
+        auto [stop, ec] = std::from_chars(rest.data(), rest.data() + end, numbers[i]);
+        if (ec != std::errc() || stop != rest.data() + end) return std::nullopt;
+        rest = rest.substr(std::min(end + 1, rest.size()));
+    }
+    if (numbers[0] == 0 || numbers[0] > 0x3fffffff) return std::nullopt;
+    return GroupCreator{static_cast<pid_t>(numbers[0]), numbers[1]};
+}
+
+Result<std::size_t> remove_stale_groups_in(const std::string& subtree) {
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(subtree.c_str()), ::closedir);
+    if (!dir) return setup_error("cannot list cgroup " + subtree, errno);
+    std::vector<std::string> stale;
+    while (const dirent* entry = ::readdir(dir.get())) {
+        if (entry->d_type != DT_DIR) continue;
+        auto creator = group_creator(entry->d_name);
+        if (!creator) continue;
+        auto started = process_start_ticks(creator->pid);
+        if (started == creator->start_ticks) continue;  // its creator lives
+        // Unreadable yet present (a host /proc with hidepid): count it as alive.
+        if (!started && (::kill(creator->pid, 0) == 0 || errno == EPERM)) continue;
+        stale.push_back(entry->d_name);
+    }
+    std::size_t removed = 0;
+    for (const auto& name : stale)  // one rmdir each: it fails on a group that still holds tasks
+        if (::rmdir((subtree + "/" + name).c_str()) == 0) ++removed;
+    return removed;
+}
+
 Result<void> make_group_dir(const std::string& path) {
     if (::mkdir(path.c_str(), 0755) == 0) return {};
     if (errno == EEXIST)
@@ -270,3 +329,21 @@ bool host_swap_active() {
 }
 
 }  // namespace ringfence::cgroup
+
+namespace ringfence {
+
+std::string group_name(const char* kind, std::uint64_t serial) {
+    // Per thread and checked against the pid, so a forked child never names
+    // groups with its parent's start time. 0 when /proc cannot tell.
+    thread_local pid_t cached_pid = 0;
+    thread_local std::uint64_t started = 0;
+    const pid_t pid = ::getpid();
+    if (cached_pid != pid) {
+        started = cgroup::process_start_ticks(pid).value_or(0);
+        cached_pid = pid;
+    }
+    return std::string(kind) + "-" + std::to_string(pid) + "-" + std::to_string(started) + "-" +
+           std::to_string(serial);
+}
+
+}  // namespace ringfence

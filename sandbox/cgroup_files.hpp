@@ -71,6 +71,17 @@ std::string join_words(std::string_view text);  // the words, single-spaced, for
 
 // Group names become directory names: [A-Za-z0-9._-]{1,128}, not "." or "..".
 Result<void> validate_group_name(const std::string& name);
+// When a process started, in clock ticks since boot (/proc/<pid>/stat): a pid
+// and its start time name one process, even after the pid is reused.
+std::optional<std::uint64_t> process_start_ticks(pid_t pid);
+struct GroupCreator {
+    pid_t pid;
+    std::uint64_t start_ticks;
+};
+// The creator named by group_name() ("sb-4242-98765-7"), if `name` is such a name.
+std::optional<GroupCreator> group_creator(std::string_view name);
+// remove_stale_groups() over one subtree directory.
+Result<std::size_t> remove_stale_groups_in(const std::string& subtree);
 
 // mkdir that reports the path, treating EEXIST as an error (a group must be fresh).
 Result<void> make_group_dir(const std::string& path);

@@ -192,6 +192,16 @@ public:
     const char* measured_by() const override { return "cgroup-v1"; }
     bool can_reset_peak() const override { return true; }
 
+    Result<std::size_t> remove_stale_groups() override {
+        std::size_t removed = 0;
+        for (const auto& subtree : subtrees_) {
+            auto n = cgroup::remove_stale_groups_in(subtree);
+            if (!n) return n;
+            removed += *n;
+        }
+        return removed;
+    }
+
     Result<std::unique_ptr<CgroupGroup>> create(const std::string& name) override {
         if (auto r = cgroup::validate_group_name(name); !r) return std::move(r).error();
         std::array<Dir, 3> dirs;

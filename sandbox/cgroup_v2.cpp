@@ -166,6 +166,7 @@ public:
 
     const char* measured_by() const override { return "cgroup-v2"; }
     bool can_reset_peak() const override { return can_reset_peak_; }
+    Result<std::size_t> remove_stale_groups() override { return cgroup::remove_stale_groups_in(subtree_); }
 
     Result<std::unique_ptr<CgroupGroup>> create(const std::string& name) override {
         if (auto r = cgroup::validate_group_name(name); !r) return std::move(r).error();

@@ -119,6 +119,9 @@ Result<std::unique_ptr<Launcher>> Launcher::create(LauncherConfig config) {
     cg.root = config.cgroup_root;
     if (auto backend = detect_cgroups(cg)) {
         ctx->cgroups = std::move(*backend);
+        // A launcher killed outright (SIGKILL, a crash) could not remove its
+        // groups: thousands of them slow every cgroup operation of the host.
+        if (auto swept = ctx->cgroups->remove_stale_groups(); !swept) return swept.error();
     } else if (!config.allow_rlimit_only) {
         return setup_error(backend.error().describe() +
                            " (runs fail closed without cgroups; allow_rlimit_only permits a degraded, "

@@ -44,7 +44,7 @@ Result<void> write_proc_file(int proc_dir, const char* name, const std::string& 
 
 std::string sandbox_name() {
     static std::atomic<std::uint64_t> counter{0};
-    return "sb-" + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
+    return group_name("sb", counter.fetch_add(1));
 }
 
 }  // namespace

@@ -321,4 +321,40 @@ TEST_CASE("reset_peak starts a new peak measurement") {
     ::close(child.report);
 }
 
+TEST_CASE("groups a dead launcher left are removed; live ones and busy ones stay") {
+    auto backend = real_backend();
+    if (!backend) return;
+    // A pid that is surely gone: a child already reaped.
+    pid_t dead = ::fork();
+    REQUIRE(dead >= 0);
+    if (dead == 0) ::_exit(0);
+    REQUIRE(::waitpid(dead, nullptr, 0) == dead);
+    const std::string dead_name = "sb-" + std::to_string(dead) + "-1-";
+
+    auto left = backend->create(dead_name + "0");  // what a killed launcher leaves: an empty group
+    auto busy = backend->create(dead_name + "1");  // ... or one whose task outlived it
+    auto ours = backend->create(group_name("sb", 999'999));
+    REQUIRE(left.ok());
+    REQUIRE(busy.ok());
+    REQUIRE(ours.ok());
+    const auto left_dirs = (*left)->directories();
+    Child child = spawn([](int) -> int {
+        for (;;) ::pause();
+    });
+    attach_and_release(**busy, child);
+
+    auto removed = backend->remove_stale_groups();
+    REQUIRE_MESSAGE(removed.ok(), removed.error().describe());
+    CHECK(*removed >= left_dirs.size());
+    for (const auto& d : left_dirs) CHECK_FALSE(exists(d));
+    for (const auto& d : (*busy)->directories()) CHECK(exists(d));
+    for (const auto& d : (*ours)->directories()) CHECK(exists(d));
+
+    CHECK((*left)->destroy().ok());  // already gone: only marks it so
+    CHECK((*busy)->destroy().ok());  // kills the child
+    REQUIRE(::waitpid(child.pid, nullptr, 0) == child.pid);
+    CHECK((*ours)->destroy().ok());
+    ::close(child.report);
+}
+
 }  // TEST_SUITE

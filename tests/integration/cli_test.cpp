@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup.hpp"
 #include "sandbox_fixture.hpp"
 
 using namespace ringfence::test;
@@ -170,6 +171,30 @@ bool wait_until(const std::function<bool()>& done) {
     return false;
 }
 
+// Starts `ringfence run --wall-time 60 ARGS...` (output discarded), waits until
+// a process with `program_cmdline` runs, and kills the CLI with SIGKILL: no
+// teardown of its own. Returns the CLI's pid, reaped.
+pid_t run_then_kill(const std::vector<std::string>& args, const std::string& program_cmdline) {
+    std::vector<std::string> full = {ringfence_binary(), "run", "--wall-time", "60"};
+    full.insert(full.end(), args.begin(), args.end());
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        std::vector<char*> argv;
+        for (auto& a : full) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    const bool started = wait_until([&] { return process_running(program_cmdline); });
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    REQUIRE(started);
+    return pid;
+}
+
 }  // namespace
 
 TEST_CASE("a killed ringfence run takes its sandbox along") {
@@ -180,21 +205,41 @@ TEST_CASE("a killed ringfence run takes its sandbox along") {
     // init's parent-death signal, and such a sandbox outlived its supervisor.
     const std::string marker = std::to_string(100000 + getpid() % 100000);
     const std::string program_cmdline = std::string("sleep") + '\0' + marker + '\0';
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        std::string bin = ringfence_binary();
-        std::string script = "sleep " + marker;
-        execl(bin.c_str(), bin.c_str(), "run", "--wall-time", "60", "--bind-ro", "/etc:/hostetc", "--", "/bin/sh",
-              "-c", script.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    const bool started = wait_until([&] { return process_running(program_cmdline); });
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    REQUIRE(started);
+    run_then_kill({"--bind-ro", "/etc:/hostetc", "--", "/bin/sh", "-c", "sleep " + marker}, program_cmdline);
     CHECK(wait_until([&] { return !process_running(program_cmdline); }));
+}
+
+TEST_CASE("the groups of a killed ringfence run are removed by the next launcher") {
+    auto backend = ringfence::detect_cgroups({});
+    if (!backend) {
+        MESSAGE("SKIPPED: no usable cgroups: " << backend.error().describe());
+        return;
+    }
+    std::vector<std::string> subtrees;
+    {
+        auto probe = (*backend)->create("itest-subtree-" + std::to_string(getpid()));
+        REQUIRE_MESSAGE(probe.ok(), probe.error().describe());
+        for (const auto& dir : (*probe)->directories())
+            subtrees.push_back(std::filesystem::path(dir).parent_path());
+        REQUIRE((*probe)->destroy().ok());
+    }
+    const std::string marker = std::to_string(200000 + getpid() % 100000);
+    const std::string program_cmdline = std::string("/bin/sleep") + '\0' + marker + '\0';
+    const pid_t pid = run_then_kill({"--", "/bin/sleep", marker}, program_cmdline);  // its groups stay behind
+    REQUIRE(wait_until([&] { return !process_running(program_cmdline); }));
+    const std::string left_prefix = "sb-" + std::to_string(pid) + "-";
+    auto left_behind = [&] {
+        std::size_t n = 0;
+        for (const auto& subtree : subtrees)
+            for (const auto& entry : std::filesystem::directory_iterator(subtree))
+                if (entry.path().filename().string().rfind(left_prefix, 0) == 0) ++n;
+        return n;
+    };
+    CHECK(left_behind() == subtrees.size());  // one group, in every hierarchy
+    // Its init may take a moment to go; until then its group is busy and stays.
+    CHECK(wait_until([&] {
+        auto launcher = ringfence::Launcher::create(launcher_config());
+        REQUIRE_MESSAGE(launcher.ok(), launcher.error().describe());
+        return left_behind() == 0;
+    }));
 }

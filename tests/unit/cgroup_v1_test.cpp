@@ -273,3 +273,55 @@ TEST_CASE("make_cgroup_v1 names a directory that is not the expected controller"
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().message.find("nowhere") != std::string::npos);
 }
+
+TEST_CASE("group names carry their creator's pid and start time, and only such names are parsed") {
+    const auto started = cgroup::process_start_ticks(::getpid());
+    REQUIRE(started.has_value());
+    const std::string mine = group_name("sb", 7);
+    CHECK(mine == "sb-" + std::to_string(::getpid()) + "-" + std::to_string(*started) + "-7");
+    auto creator = cgroup::group_creator(mine);
+    REQUIRE(creator.has_value());
+    CHECK(creator->pid == ::getpid());
+    CHECK(creator->start_ticks == *started);
+    creator = cgroup::group_creator("vm-42-100-0");
+    REQUIRE(creator.has_value());
+    CHECK(creator->pid == 42);
+    CHECK(creator->start_ticks == 100);
+    for (const char* other : {"ringfence-ci", "itest-limits-42-0", "sb-42-1", "sb--1-1", "-42-1-1", "sb-0-1-1",
+                              "sb-42-1-x", "sb-42-1-2-3", "sb-4294967296-1-1", "s1-42-1-1", "sb- 42-1-1",
+                              "sb-42--1"}) {
+        CAPTURE(other);
+        CHECK_FALSE(cgroup::group_creator(other).has_value());
+    }
+}
+
+TEST_CASE("stale groups: only empty ones whose creator is gone are removed, in every hierarchy") {
+    FakeV1 fake;
+    auto backend = fake.backend();
+    pid_t dead = ::fork();
+    REQUIRE(dead >= 0);
+    if (dead == 0) ::_exit(0);
+    REQUIRE(::waitpid(dead, nullptr, 0) == dead);
+    const auto init_started = cgroup::process_start_ticks(1);
+    REQUIRE(init_started.has_value());
+    const std::string gone = "sb-" + std::to_string(dead) + "-5-0";
+    // pid 1 lives, but not the process that started at another time: its pid was reused.
+    const std::string reused = "vm-1-" + std::to_string(*init_started + 1) + "-0";
+    const std::string busy = "sb-" + std::to_string(dead) + "-5-1";  // plain files make rmdir fail, as tasks do
+    const std::string live = "vm-1-" + std::to_string(*init_started) + "-0";
+    const std::string own = group_name("sb", 3);
+    for (const char* subtree : {kMem, kPids, kCpu}) {
+        for (const auto& name : {gone, reused, live, own, std::string("ringfence-ci")})
+            fake.tree.mkdir(std::string(subtree) + "/" + name);
+        fake.tree.write(std::string(subtree) + "/" + busy + "/tasks", "4242\n");
+    }
+    auto removed = backend->remove_stale_groups();
+    REQUIRE_MESSAGE(removed.ok(), removed.error().describe());
+    CHECK(*removed == 6);
+    for (const char* subtree : {kMem, kPids, kCpu}) {
+        CAPTURE(subtree);
+        for (const auto& name : {gone, reused}) CHECK_FALSE(fake.tree.exists(std::string(subtree) + "/" + name));
+        for (const auto& name : {busy, live, own, std::string("ringfence-ci")})
+            CHECK(fake.tree.exists(std::string(subtree) + "/" + name));
+    }
+}

@@ -69,7 +69,7 @@ Result<std::unique_ptr<Vm>> Vm::boot(const VmEnvironment& env, const VmShape& sh
     if (!lease) return std::move(lease).error();
     vm->uid_ = std::move(lease.value());
 
-    auto group = env.cgroups->create("vm-" + std::to_string(::getpid()) + "-" + std::to_string(serial));
+    auto group = env.cgroups->create(group_name("vm", serial));
     if (!group) return setup_error("VM: cannot create the QEMU cgroup: " + group.error().describe());
     vm->cgroup_ = std::move(group.value());
     const CgroupLimits caps{(shape.memory_mib + cfg.vmm_overhead_mib) << 20, cfg.vmm_pids};
