@@ -82,9 +82,9 @@ public:
     virtual Result<std::unique_ptr<CgroupGroup>> create(const std::string& name) = 0;
     // Whether reset_peak() works (v1 always; v2 since Linux 6.12).
     virtual bool can_reset_peak() const = 0;
-    // Removes the subtree's empty groups whose creator (the pid in a name made
-    // by group_name()) is gone: what a launcher killed without its teardown
-    // left. Groups still holding tasks, names of other forms and groups of
+    // Removes the subtree's empty groups whose creator (the pid and start time
+    // in a name made by group_name()) is gone: what a launcher killed without
+    // its teardown left. Groups still holding tasks, names of other forms and groups of
     // live processes are left alone. Returns how many directories went.
     virtual Result<std::size_t> remove_stale_groups() = 0;
 };

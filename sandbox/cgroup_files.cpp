@@ -1,7 +1,5 @@
 #include "cgroup_files.hpp"
 
-#include "cgroup.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +12,8 @@
 #include <charconv>
 #include <fstream>
 #include <thread>
+
+#include "cgroup.hpp"
 
 namespace ringfence::cgroup {
 
