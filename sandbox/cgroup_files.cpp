@@ -230,11 +230,15 @@ Result<std::size_t> remove_stale_groups_in(const std::string& subtree) {
     std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(subtree.c_str()), ::closedir);
     if (!dir) return setup_error("cannot list cgroup " + subtree, errno);
     std::vector<std::string> stale;
+    std::map<pid_t, std::optional<std::uint64_t>> started_of;  // a launcher has many groups: one read each
     while (const dirent* entry = ::readdir(dir.get())) {
         if (entry->d_type != DT_DIR) continue;
         auto creator = group_creator(entry->d_name);
         if (!creator) continue;
-        auto started = process_start_ticks(creator->pid);
+        auto known = started_of.find(creator->pid);
+        if (known == started_of.end())
+            known = started_of.emplace(creator->pid, process_start_ticks(creator->pid)).first;
+        const auto& started = known->second;
         if (started == creator->start_ticks) continue;  // its creator lives
         // Unreadable yet present (a host /proc with hidepid): count it as alive.
         if (!started && (::kill(creator->pid, 0) == 0 || errno == EPERM)) continue;

@@ -115,11 +115,15 @@ void SandboxPool::want(const SandboxShape& shape, const Limits& limits, unsigned
     wake_.notify_all();
 }
 
-unsigned SandboxPool::ready() const {
-    std::lock_guard lock(mutex_);
+std::size_t SandboxPool::ready_locked() const {
     std::size_t n = 0;
     for (const auto& e : entries_) n += e.ready.size();
-    return static_cast<unsigned>(n);
+    return n;
+}
+
+unsigned SandboxPool::ready() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<unsigned>(ready_locked());
 }
 
 void SandboxPool::work() {
@@ -138,8 +142,7 @@ void SandboxPool::work() {
         }
         // Beyond pool_size a shape grows only while all shapes together hold
         // fewer than pool_max: many languages with big jobs at once stay bounded.
-        std::size_t total_ready = 0;
-        for (const auto& e : entries_) total_ready += e.ready.size();
+        const std::size_t total_ready = ready_locked();
         Entry* needy = nullptr;
         bool urgent = false;
         for (auto it = entries_.begin(); it != entries_.end();) {

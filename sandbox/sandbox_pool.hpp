@@ -72,6 +72,7 @@ private:
     Entry& entry_for(const SandboxShape& shape);  // mutex held; created when missing
     // Whether runs are going on or paused only a moment ago (mutex held).
     bool runs_busy(std::chrono::steady_clock::time_point now) const;
+    std::size_t ready_locked() const;  // all shapes together; mutex_ held
 
     SandboxContext& context_;
     const unsigned size_;

@@ -17,6 +17,7 @@
 #include "host/cli.hpp"
 #include "ringfence/judge.hpp"
 #include "ringfence/launcher.hpp"
+#include "service/config.hpp"
 
 namespace ringfence::cli {
 namespace {
@@ -134,10 +135,10 @@ int cmd_judge(int argc, char** argv) {
     // another core, instead of each on the test's own path. No deeper than the
     // service's default: hundreds of ready sandboxes cost memory and processes
     // and slow every other sandbox on the host.
-    constexpr std::size_t kDeepestPool = 128;
     LauncherConfig launcher_config;
     launcher_config.pool_size = 1;
-    launcher_config.pool_max = static_cast<unsigned>(std::min(job.tests.size(), kDeepestPool));
+    launcher_config.pool_max =
+        static_cast<unsigned>(std::min<std::size_t>(job.tests.size(), server::kDefaultPoolMax));
     auto launcher = Launcher::create(launcher_config);
     if (!launcher) {
         std::fprintf(stderr, "ringfence judge: cannot set up the sandbox: %s\n", launcher.error().describe().c_str());

@@ -17,6 +17,12 @@
 
 namespace ringfence::server {
 
+// The launcher pool's defaults (launcher.pool_size per language in use,
+// launcher.pool_max for all while big jobs come). `ringfence judge` and
+// judge_bench size their pools after them.
+inline constexpr unsigned kDefaultPoolSize = 16;
+inline constexpr unsigned kDefaultPoolMax = 128;
+
 // Upper bounds a tenant's jobs may ask for, field by field as a job states its
 // limits; unset: only the profile's maxima apply.
 using LimitCeilings = JobLimits;

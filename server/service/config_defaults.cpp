@@ -32,7 +32,7 @@ json default_config_document() {
           {"idle_timeout_ms", 60000},
           {"max_wait_ms", 120000}}},
         {"log", {{"dir", ""}, {"level", "info"}}},
-        {"launcher", {{"runtime_dir", ""}, {"allow_rlimit_only", false}, {"pool_size", 16}, {"pool_max", 128}}},
+        {"launcher", {{"runtime_dir", ""}, {"allow_rlimit_only", false}, {"pool_size", kDefaultPoolSize}, {"pool_max", kDefaultPoolMax}}},
         {"judge", {{"test_concurrency", 2}}},
         {"callbacks",
          {{"allow_private_addresses", false},

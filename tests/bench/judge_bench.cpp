@@ -33,6 +33,7 @@
 #include "language_profile.hpp"
 #include "ringfence/judge.hpp"
 #include "ringfence/launcher.hpp"
+#include "service/config.hpp"
 
 using namespace ringfence;
 using Clock = std::chrono::steady_clock;
@@ -301,8 +302,8 @@ struct ServiceTiming {
     double total_ms = 0;
     int from_pool = 0;
 };
-constexpr unsigned kServicePoolSize = 16;  // launcher.pool_size's default
-constexpr unsigned kServicePoolMax = 128;  // launcher.pool_max's default
+constexpr unsigned kServicePoolSize = server::kDefaultPoolSize;
+constexpr unsigned kServicePoolMax = server::kDefaultPoolMax;
 ServiceTiming service_job(ProfileStore& profiles, const Job& job, unsigned concurrency, unsigned pool_max) {
     LauncherConfig config;
     config.pool_size = kServicePoolSize;
